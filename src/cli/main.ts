@@ -1,0 +1,56 @@
+/**
+ * nugan's command line: the composition root. Each subcommand lives in src/cli/commands/<name>.ts and
+ * exports `default (argv: string[]) => Promise<number>` (the exit code). Only the CLI layer prints.
+ */
+import { InputError } from '../contract/stage.ts';
+
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<{ default: (argv: string[]) => Promise<number> }>;
+}
+
+const commands: Record<string, CommandEntry> = {
+  run: { summary: 'run a pipeline (default: pipelines/quickstart.yaml)', load: () => import('./commands/run.ts') },
+  status: { summary: 'show which stages are cached, stale (and why) or missing', load: () => import('./commands/status.ts') },
+  dag: { summary: 'print the stage graph (text, dot, mermaid)', load: () => import('./commands/dag.ts') },
+  gc: { summary: 'remove artifacts no pipeline run references any more', load: () => import('./commands/gc.ts') },
+  simulate: { summary: 'generate events with the reference physics generator', load: () => import('./commands/simulate.ts') },
+  ingest: { summary: 'read NuWro ROOT / text / NuHepMC events into an event table', load: () => import('./commands/ingest.ts') },
+  inspect: { summary: 'summarise an event table', load: () => import('./commands/inspect.ts') },
+  generate: { summary: 'generate events with a trained model', load: () => import('./commands/generate.ts') },
+  evaluate: { summary: 'compare a model with reference events (MAP, EMD, …)', load: () => import('./commands/evaluate.ts') },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: nugan <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'nugan <command> --help' for a command's options.\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    const pkg = await import('../../package.json', { with: { type: 'json' } });
+    process.stdout.write(`${pkg.default.version}\n`);
+    return 0;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    process.stderr.write(`nugan: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const mod = await entry.load();
+    return await mod.default(rest);
+  } catch (err) {
+    if (err instanceof InputError) {
+      process.stderr.write(`nugan ${name}: ${err.render()}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The stage contract: the only thing a stage kind (stages/*.ts) and the runner (src/runner) share.
+ *
+ * A stage is a pure function of (resolved parameters, upstream artifacts) → files in `outDir`, plus
+ * progress reports. It knows nothing of scheduling, caching or executors; the runner knows nothing of
+ * what a stage computes.
+ */
+
+/** A JSON Schema object (draft 2020-12 subset understood by ajv). */
+export type JsonSchema = Record<string, unknown>;
+
+/** What a finished upstream stage hands to its dependents. */
+export interface UpstreamArtifact {
+  /** Expanded stage id, e.g. `tune@nu-argon-10000`. */
+  readonly id: string;
+  readonly kind: string;
+  /** Cache key of the artifact. */
+  readonly key: string;
+  /** Absolute path of the artifact directory. */
+  readonly dir: string;
+  /** Named outputs, as absolute paths inside `dir`. */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** The `summary` the stage returned when it ran (counts, metrics, backend …). */
+  readonly summary: Readonly<Record<string, unknown>>;
+}
+
+/** Progress of one stage. Totals make the reporter show rate and ETA. */
+export interface ProgressReporter {
+  /** Declare the amount of work, e.g. `total(1_000_000, 'events')` or `total(200, 'epochs')`. */
+  total(amount: number, unit?: string): void;
+  /** Mark `amount` more units done. */
+  advance(amount?: number): void;
+  /** A short status line ("epoch 12: val MAP 1.13"). */
+  message(text: string): void;
+}
+
+export interface StageContext<P = Record<string, unknown>> {
+  /** Expanded stage id (deterministic, readable: `train@nu-argon-10000`). */
+  readonly id: string;
+  readonly kind: string;
+  /** Parameters after defaults, interpolation and schema validation. */
+  readonly params: P;
+  /** Upstream artifacts by stage id (every stage listed in `needs`, resolved). */
+  readonly inputs: Readonly<Record<string, UpstreamArtifact>>;
+  /** Empty directory that becomes this stage's artifact once `run` resolves. */
+  readonly outDir: string;
+  /** Directory of the pipeline file: relative external paths resolve against it. */
+  readonly pipelineDir: string;
+  /** Seed for this stage instance (recorded in the manifest): derive every RNG from it. */
+  readonly seed: number;
+  /** Aborted on Ctrl-C / SIGTERM: stop promptly, partial files are discarded by the runner. */
+  readonly signal: AbortSignal;
+  readonly progress: ProgressReporter;
+  /** A line for the stage's log file (kept in the artifact, shown on failure). */
+  log(line: string): void;
+  /** Number of CPU threads this stage may use. */
+  readonly cpus: number;
+  /** GPU ordinals assigned to this stage ([] when it asked for none or none exist). */
+  readonly gpus: readonly number[];
+}
+
+export interface StageResult {
+  /** Named outputs as paths relative to `outDir`. */
+  outputs: Record<string, string>;
+  /** Small JSON-able facts kept in the manifest: counts, metrics, backend, timings. */
+  summary?: Record<string, unknown>;
+}
+
+export interface StageKind<P = any> {
+  /** The name used after `uses:` in a pipeline. */
+  readonly kind: string;
+  /** One line for `nugan --help` and error messages. */
+  readonly description: string;
+  /** JSON Schema of the `with:` block (defaults in the schema are applied before `run`). */
+  readonly schema: JsonSchema;
+  /** `import.meta.url` of the module: the runner fingerprints its source and local imports. */
+  readonly moduleUrl: string;
+  /** Resources a stage instance needs from the scheduler (default: 1 cpu, 0 gpu). */
+  resources?(params: P): { cpus?: number; gpus?: number };
+  /**
+   * Upstream stage ids a parameter names (e.g. `init: base`), so the runner can check them against
+   * `needs` and add them as dependencies.
+   */
+  references?(params: P): string[];
+  /**
+   * External files this instance reads, relative to the pipeline directory; their contents enter the
+   * cache key. Stages that read undeclared files must return `cacheable: false`.
+   */
+  externalInputs?(params: P): string[];
+  /** False when the stage's result cannot be keyed (never skipped, taints dependents). */
+  cacheable?(params: P): boolean;
+  run(ctx: StageContext<P>): Promise<StageResult>;
+}
+
+/**
+ * An error in user-supplied input (a data file, a parameter value) that is not a bug: it names the
+ * file and the entry or line and says what was expected. The CLI prints it without a stack trace.
+ */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+    /** 1-based line, or 0-based entry index for binary files, when known. */
+    readonly where?: { line?: number; entry?: number; column?: string },
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+
+  /** `file:line: message` or `file (entry 12): message`. */
+  render(): string {
+    let head = this.file ?? '';
+    if (this.where?.line !== undefined) head += `:${this.where.line}`;
+    else if (this.where?.entry !== undefined) head += ` (entry ${this.where.entry})`;
+    if (this.where?.column) head += ` [${this.where.column}]`;
+    return head ? `${head}: ${this.message}` : this.message;
+  }
+}
