@@ -14,6 +14,7 @@ const commands: Record<string, CommandEntry> = {
   status: { summary: 'show which stages are cached, stale (and why) or missing', load: () => import('./commands/status.ts') },
   dag: { summary: 'print the stage graph (text, dot, mermaid)', load: () => import('./commands/dag.ts') },
   gc: { summary: 'remove artifacts no pipeline run references any more', load: () => import('./commands/gc.ts') },
+  'exec-stage': { summary: 'run one stage job spec (used inside SLURM jobs)', load: () => import('./commands/exec-stage.ts') },
   simulate: { summary: 'generate events with the reference physics generator', load: () => import('./commands/simulate.ts') },
   ingest: { summary: 'read NuWro ROOT / text / NuHepMC events into an event table', load: () => import('./commands/ingest.ts') },
   inspect: { summary: 'summarise an event table', load: () => import('./commands/inspect.ts') },

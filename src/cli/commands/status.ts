@@ -1,5 +1,48 @@
-// PLACEHOLDER: replaced by the issue that implements `nugan status`.
-export default async function status(_argv: string[]): Promise<number> {
-  process.stderr.write('nugan status: not implemented yet\n');
-  return 1;
+/** `nugan status [PIPELINE]`: cached / stale (and why) / missing, per stage instance. */
+import { stageKinds } from '../../../stages/index.ts';
+import { InputError } from '../../contract/stage.ts';
+import { pipelinePath, preparePipeline } from '../../runner/prepare.ts';
+import { pipelineStatus } from '../../runner/status.ts';
+import { renderDiagnostics } from '../../reporters/diagnostics.ts';
+import { parseCommandArgs } from '../args.ts';
+
+const help = `usage: nugan status [PIPELINE] [--set K=V]… [--store DIR] [--json]
+
+For each stage: cached, stale (with every cause: param path old → new, upstream stage, input file,
+code) or missing. Exit code 0 when everything is cached, 1 otherwise.
+`;
+
+export default async function statusCommand(argv: string[]): Promise<number> {
+  const args = parseCommandArgs('status', argv, { set: { type: 'string', multiple: true }, store: { type: 'string' }, json: { type: 'boolean' } });
+  if (args.values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (args.positionals.length > 1) throw new InputError(`nugan status takes one PIPELINE, got ${args.positionals.length}`);
+  const file = pipelinePath(args.positionals[0]);
+  if (!file.ok) {
+    process.stderr.write(renderDiagnostics(file.error));
+    return 1;
+  }
+  const sets = args.values.set === undefined ? [] : [args.values.set].flat().map(String);
+  const prepared = await preparePipeline(file.value, stageKinds, { sets, store: args.values.store as string | undefined });
+  if (!prepared.ok) {
+    process.stderr.write(renderDiagnostics(prepared.error));
+    return 1;
+  }
+  const { plan, keys, store, memo } = prepared.value;
+  memo.save();
+  const statuses = pipelineStatus(plan, keys, store, (m) => process.stderr.write(`warning: ${m}\n`));
+  if (args.values.json) {
+    process.stdout.write(`${JSON.stringify({ pipeline: plan.pipeline.file, store: store.dir, stages: statuses })}\n`);
+  } else {
+    const width = Math.min(40, Math.max(...statuses.map((s) => s.id.length)));
+    for (const s of statuses) {
+      process.stdout.write(`${s.state.padEnd(7)}  ${s.id.padEnd(width)}\n`);
+      if (s.state !== 'cached') for (const r of s.reasons) process.stdout.write(`           ${r}\n`);
+    }
+    const n = (st: string) => statuses.filter((s) => s.state === st).length;
+    process.stdout.write(n('cached') === statuses.length ? `all ${statuses.length} stages are up to date\n` : `${n('cached')} cached, ${n('stale')} stale, ${n('missing')} missing\n`);
+  }
+  return statuses.every((s) => s.state === 'cached') ? 0 : 1;
 }

@@ -1,0 +1,83 @@
+/**
+ * Garbage collection (DESIGN.md §5): keeps every artifact that the latest record of a stage id
+ * (`last/`) or the latest run of a pipeline (`runs/`) references, plus their inputs; removes the rest,
+ * older run records, and temp dirs of processes that are gone.
+ */
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArtifactStore } from './store.ts';
+
+export interface GcPlan {
+  readonly remove: readonly { key: string; bytes: number }[];
+  readonly keep: number;
+  readonly staleRunRecords: readonly string[];
+  readonly tempDirs: readonly string[];
+}
+
+function duBytes(p: string): number {
+  const st = statSync(p, { throwIfNoEntry: false });
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.size;
+  let n = 0;
+  for (const f of readdirSync(p)) n += duBytes(join(p, f));
+  return n;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function planGc(store: ArtifactStore): GcPlan {
+  const live = new Set<string>();
+  const lastDir = join(store.dir, 'last');
+  if (existsSync(lastDir)) {
+    for (const tag of readdirSync(lastDir)) {
+      for (const f of readdirSync(join(lastDir, tag))) {
+        const rec = store.readLast(tag, decodeURIComponent(f.replace(/\.json$/, '')));
+        if (rec) live.add(rec.key);
+      }
+    }
+  }
+  const latest = new Map<string, { file: string; started: string; artifacts: Record<string, string> }>();
+  const staleRunRecords: string[] = [];
+  for (const { file, record } of store.readRunRecords()) {
+    if (!record) {
+      staleRunRecords.push(file);
+      continue;
+    }
+    const prev = latest.get(record.pipeline);
+    if (!prev || prev.started < record.started) {
+      if (prev) staleRunRecords.push(prev.file);
+      latest.set(record.pipeline, { file, started: record.started, artifacts: record.artifacts });
+    } else staleRunRecords.push(file);
+  }
+  for (const r of latest.values()) for (const k of Object.values(r.artifacts)) live.add(k);
+  // Inputs of live artifacts stay too (their manifests name them).
+  const stack = [...live];
+  while (stack.length) {
+    const m = store.readManifest(stack.pop()!);
+    if (!m || m instanceof Error) continue;
+    for (const k of Object.values(m.inputs)) if (!live.has(k)) live.add(k), stack.push(k);
+  }
+  const all = store.listArtifacts();
+  const remove = all.filter((k) => !live.has(k)).map((key) => ({ key, bytes: duBytes(store.artifactDir(key)) }));
+  const tmp = join(store.dir, 'tmp');
+  const tempDirs = existsSync(tmp)
+    ? readdirSync(tmp).filter((n) => {
+        const pid = Number(/\.(\d+)\.[^.]+$/.exec(n)?.[1]);
+        return !Number.isInteger(pid) || !alive(pid);
+      })
+    : [];
+  return { remove, keep: all.length - remove.length, staleRunRecords, tempDirs: tempDirs.map((n) => join(tmp, n)) };
+}
+
+export function applyGc(store: ArtifactStore, plan: GcPlan): void {
+  for (const { key } of plan.remove) rmSync(store.artifactDir(key), { recursive: true, force: true });
+  for (const f of plan.staleRunRecords) rmSync(f, { force: true });
+  for (const d of plan.tempDirs) rmSync(d, { recursive: true, force: true });
+}

@@ -1,0 +1,100 @@
+/**
+ * Content hashing with xxhash-wasm (DESIGN.md §5). Digests are branded strings so a file hash can't be
+ * passed where a cache key is expected (house rule 5).
+ */
+import { createReadStream, readFileSync, statSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import xxhash, { type XXHashAPI } from 'xxhash-wasm';
+
+/** Hash of a file's content: `xxh64:<16 hex>`. */
+export type ContentHash = string & { readonly __brand: 'ContentHash' };
+/** Cache key of a stage instance: 32 hex digits (two xxh64 with different seeds). */
+export type CacheKey = string & { readonly __brand: 'CacheKey' };
+
+let api: Promise<XXHashAPI> | undefined;
+/** The xxhash-wasm instance (compiled once per process). */
+export function xxh(): Promise<XXHashAPI> {
+  api ??= xxhash();
+  return api;
+}
+
+const hex16 = (v: bigint) => v.toString(16).padStart(16, '0');
+
+/** Synchronous hashing of strings, usable once `xxh()` has resolved. */
+export interface Hasher {
+  /** 128-bit key of a string (two independent 64-bit hashes: collisions over 10^6 artifacts stay negligible). */
+  key(text: string): CacheKey;
+  /** 32-bit unsigned hash (seed derivation). */
+  h32(text: string): number;
+}
+
+export async function createHasher(): Promise<Hasher> {
+  const x = await xxh();
+  const encoder = new TextEncoder();
+  return {
+    key: (text) => {
+      const bytes = encoder.encode(text); // encoded once for both hashes
+      return (hex16(x.h64Raw(bytes, 0n)) + hex16(x.h64Raw(bytes, 0x9e3779b97f4a7c15n))) as CacheKey;
+    },
+    h32: (text) => x.h32(text, 0) >>> 0,
+  };
+}
+
+/** Streams a file through xxh64 (never holds it in memory). */
+export async function hashFileContent(path: string): Promise<ContentHash> {
+  const x = await xxh();
+  const h = x.create64(0n);
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) h.update(chunk as Buffer);
+  return `xxh64:${hex16(h.digest())}` as ContentHash;
+}
+
+interface MemoEntry {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  hash: ContentHash;
+}
+
+/**
+ * File hashes memoised by device/inode/size/mtime (DESIGN.md §5): an unchanged file is never re-read,
+ * a touched file is re-read but keeps its hash when its content did not change. The memo persists in
+ * one JSON file in the store so later runs benefit too.
+ */
+export class FileHashMemo {
+  private entries = new Map<string, MemoEntry>();
+  private dirty = false;
+
+  constructor(private readonly memoFile?: string) {
+    if (!memoFile) return;
+    try {
+      const data = JSON.parse(readFileSync(memoFile, 'utf8')) as Record<string, MemoEntry>;
+      for (const [k, v] of Object.entries(data)) if (v && typeof v.hash === 'string') this.entries.set(k, v);
+    } catch {
+      // Missing or unreadable memo: start empty, hashes are recomputed.
+    }
+  }
+
+  /** Content hash of `path` (absolute); throws the fs error when the file is missing. */
+  async hash(path: string): Promise<ContentHash> {
+    const st = statSync(path, { bigint: false });
+    const memo = this.entries.get(path);
+    if (memo && memo.dev === st.dev && memo.ino === st.ino && memo.size === st.size && memo.mtimeMs === st.mtimeMs) {
+      return memo.hash;
+    }
+    const hash = await hashFileContent(path);
+    this.entries.set(path, { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, hash });
+    this.dirty = true;
+    return hash;
+  }
+
+  /** Writes the memo atomically (a concurrent writer's entries may be lost: the memo is only a cache). */
+  save(): void {
+    if (!this.memoFile || !this.dirty) return;
+    mkdirSync(dirname(this.memoFile), { recursive: true });
+    const tmp = `${this.memoFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.entries)));
+    renameSync(tmp, this.memoFile);
+    this.dirty = false;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * `nugan exec-stage --job FILE.json`: runs one StageJobSpec through executeStageJob (used inside SLURM
+ * jobs). Exit 0 when the artifact was committed, 1 otherwise; the outcome goes to stdout as JSON.
+ */
+import { readFileSync } from 'node:fs';
+import { stageKinds } from '../../../stages/index.ts';
+import { InputError } from '../../contract/stage.ts';
+import { executeStageJob } from '../../runner/execute.ts';
+import type { StageJobSpec } from '../../runner/executor.ts';
+import { parseCommandArgs } from '../args.ts';
+
+export default async function execStage(argv: string[]): Promise<number> {
+  const args = parseCommandArgs('exec-stage', argv, { job: { type: 'string' } }, false);
+  if (args.values.help || typeof args.values.job !== 'string') {
+    process.stdout.write('usage: nugan exec-stage --job FILE.json\n');
+    return args.values.help ? 0 : 2;
+  }
+  let spec: StageJobSpec;
+  try {
+    spec = JSON.parse(readFileSync(args.values.job, 'utf8')) as StageJobSpec;
+  } catch (err) {
+    throw new InputError(`cannot read the job spec: ${(err as Error).message}`, args.values.job);
+  }
+  if (spec?.schema !== 1 || typeof spec.key !== 'string') throw new InputError('not a StageJobSpec (schema 1 with id, kind, key …)', args.values.job);
+  const abort = new AbortController();
+  const stop = () => abort.abort(new Error('signal'));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const n = spec.resources.gpus;
+  const outcome = await executeStageJob(spec, stageKinds, {
+    signal: abort.signal,
+    gpus: Array.from({ length: n }, (_, i) => i),
+    onProgress: (p) => process.stderr.write(`progress ${JSON.stringify(p)}\n`),
+  });
+  process.stdout.write(`${JSON.stringify(outcome)}\n`);
+  if (!outcome.ok) process.stderr.write(`nugan exec-stage: ${spec.id} ${outcome.reason}: ${outcome.message}\n${outcome.logTail.join('\n')}\n`);
+  return outcome.ok ? 0 : 1;
+}

@@ -1,0 +1,69 @@
+/**
+ * Plain-line reporter (no TTY, CI): one line per stage start and end, progress lines at most every
+ * few seconds per stage, failures with the last lines of the stage log, and the summary line.
+ */
+import type { RunEvent, RunListener } from '../runner/events.ts';
+import { formatSeconds, StageProgress } from './progress.ts';
+
+export function summaryLine(s: { ran: number; cached: number; failed: number; skipped: number; seconds: number; interrupted: boolean }): string {
+  const extra = s.skipped ? `, ${s.skipped} skipped` : '';
+  return `${s.interrupted ? 'interrupted: ' : ''}${s.ran} ran, ${s.cached} cached, ${s.failed} failed${extra} in ${s.seconds.toFixed(2)} s`;
+}
+
+export function failureText(r: { id: string; reason?: string; message?: string; logTail?: readonly string[] }): string {
+  const tail = r.logTail?.length ? `\n  last lines of its log:\n${r.logTail.map((l) => `    | ${l}`).join('\n')}` : '';
+  return `✗ ${r.id} failed (${r.reason}): ${r.message ?? ''}${tail}`;
+}
+
+export function createPlainReporter(write: (text: string) => void, opts: { progressEveryMs?: number; verbose?: boolean } = {}): RunListener {
+  const every = opts.progressEveryMs ?? 5000;
+  const progress = new Map<string, { p: StageProgress; last: number }>();
+  return (e: RunEvent) => {
+    switch (e.type) {
+      case 'plan': {
+        const run = e.stages.filter((s) => s.action !== 'cached').length;
+        write(`${e.pipeline}: ${e.stages.length} stages, ${run} to run, ${e.stages.length - run} cached\n`);
+        break;
+      }
+      case 'stage-start':
+        progress.set(e.id, { p: new StageProgress(), last: performance.now() });
+        write(`▶ ${e.id} (${e.kind})\n`);
+        break;
+      case 'stage-waiting':
+        write(`… ${e.id} waits for ${e.holder}\n`);
+        break;
+      case 'stage-progress': {
+        const s = progress.get(e.id);
+        if (!s) break;
+        s.p.apply(e.progress);
+        const now = performance.now();
+        if (now - s.last >= every) {
+          s.last = now;
+          write(`  ${e.id}: ${s.p.describe()}\n`);
+        }
+        break;
+      }
+      case 'stage-end': {
+        const r = e.report;
+        progress.delete(r.id);
+        if (r.state === 'ran') write(`✔ ${r.id} ran in ${formatSeconds(r.seconds)}\n`);
+        else if (r.state === 'cached') {
+          if (opts.verbose) write(`= ${r.id} cached\n`);
+        } else if (r.state === 'failed') write(`${failureText(r)}\n`);
+        else if (r.reason !== 'upstream-failed') write(`- ${r.id} skipped: ${r.message ?? ''}\n`);
+        if (e.skipping.length) write(`  skipping its dependents: ${e.skipping.join(', ')}\n`);
+        break;
+      }
+      case 'warning':
+        write(`warning: ${e.message}\n`);
+        break;
+      case 'run-end':
+        write(`${summaryLine(e.summary)}\n`);
+        break;
+      default: {
+        const never: never = e;
+        throw new Error(`unknown event ${JSON.stringify(never)}`);
+      }
+    }
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * What the runner tells the world (house rule 10): typed events, rendered only by reporters
+ * (src/reporters). The runner itself never prints.
+ */
+import type { ExecutorProgress } from './executor.ts';
+import type { StageId } from './expand.ts';
+
+export type StageState = 'ran' | 'cached' | 'failed' | 'skipped';
+
+export interface StageReport {
+  readonly id: StageId;
+  readonly kind: string;
+  readonly state: StageState;
+  readonly key: string;
+  readonly seconds: number;
+  /** Named outputs as absolute paths (ran or cached stages). */
+  readonly outputs: Record<string, string>;
+  /** Why it failed or was skipped. */
+  readonly reason?: string;
+  readonly message?: string;
+  readonly logTail?: readonly string[];
+}
+
+export type RunEvent =
+  | { readonly type: 'plan'; readonly pipeline: string; readonly stages: readonly { id: StageId; kind: string; key: string; action: 'run' | 'cached' | 'force' }[] }
+  | { readonly type: 'stage-start'; readonly id: StageId; readonly kind: string }
+  | { readonly type: 'stage-waiting'; readonly id: StageId; readonly holder: string }
+  | { readonly type: 'stage-progress'; readonly id: StageId; readonly progress: ExecutorProgress }
+  | { readonly type: 'stage-end'; readonly report: StageReport; readonly skipping: readonly StageId[] }
+  | { readonly type: 'warning'; readonly message: string }
+  | { readonly type: 'run-end'; readonly summary: RunSummary };
+
+export interface RunSummary {
+  readonly ran: number;
+  readonly cached: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly seconds: number;
+  readonly interrupted: boolean;
+}
+
+export type RunListener = (event: RunEvent) => void;
