@@ -78,3 +78,87 @@ export function W(E_nu: number, E_mu: number, theta: number): number {
   const w2 = M_NUCLEON * M_NUCLEON + 2 * omega(E_nu, E_mu) * M_NUCLEON - Q2(E_nu, E_mu, theta);
   return w2 >= 0 ? Math.sqrt(w2) : Number.NaN;
 }
+
+/**
+ * Muon angle to the beam from two 3-momenta (any common unit): theta = atan2(|p_mu × p_nu|, p_mu · p_nu),
+ * rad in [0, pi]. atan2 keeps full precision near 0 and pi, where acos of the cosine would not.
+ * 0 when either momentum vanishes.
+ */
+export function angleBetween(ax: number, ay: number, az: number, bx: number, by: number, bz: number): number {
+  const cx = ay * bz - az * by;
+  const cy = az * bx - ax * bz;
+  const cz = ax * by - ay * bx;
+  return Math.atan2(Math.hypot(cx, cy, cz), ax * bx + ay * by + az * bz);
+}
+
+/**
+ * Bjorken-like energy transfer fraction y = omega / E_nu (dimensionless), in [0, 1] for physical
+ * events. DESIGN.md §1 (omega = E_nu − E_mu).
+ */
+export function inelasticity(E_nu: number, E_mu: number): number {
+  return (E_nu - E_mu) / E_nu;
+}
+
+/**
+ * Column-wise proxy-domain mask: 1 where omega = E_nu − E_mu ≥ 9.8 MeV and E_mu ≥ m_mu (the event
+ * maps into [−1, 1]³, DESIGN.md §1), else 0. Event tables KEEP the events outside (they are
+ * physical, e.g. from a local Fermi gas); train and evaluate use this mask to drop them and report
+ * how many they dropped.
+ */
+export function proxyDomainMask(E_nu: ArrayLike<number>, E_mu: ArrayLike<number>): Uint8Array {
+  const n = E_nu.length;
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) mask[i] = inProxyDomain(E_nu[i]!, E_mu[i]!) ? 1 : 0;
+  return mask;
+}
+
+/** Number of events outside the proxy domain (omega < 9.8 MeV or E_mu < m_mu); see {@link proxyDomainMask}. */
+export function countOutsideProxyDomain(E_nu: ArrayLike<number>, E_mu: ArrayLike<number>): number {
+  let k = 0;
+  for (let i = 0; i < E_nu.length; i++) if (!inProxyDomain(E_nu[i]!, E_mu[i]!)) k++;
+  return k;
+}
+
+/**
+ * Column-wise proxies (E'_nu, E'_mu, theta') of events given in GeV and rad; see {@link proxyEnu},
+ * {@link proxyEmu}, {@link proxyTheta}. Outputs may be passed in to avoid allocation (Float32Array
+ * for tensors). Events outside the proxy domain give E'_mu = NaN: mask them first.
+ */
+export function proxiesOf(
+  E_nu: ArrayLike<number>,
+  E_mu: ArrayLike<number>,
+  theta: ArrayLike<number>,
+  out?: { Ep_nu: Float32Array | Float64Array; Ep_mu: Float32Array | Float64Array; Ep_theta: Float32Array | Float64Array },
+): { Ep_nu: Float32Array | Float64Array; Ep_mu: Float32Array | Float64Array; Ep_theta: Float32Array | Float64Array } {
+  const n = E_nu.length;
+  const o = out ?? { Ep_nu: new Float64Array(n), Ep_mu: new Float64Array(n), Ep_theta: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    const e = E_nu[i]!;
+    o.Ep_nu[i] = proxyEnu(e);
+    o.Ep_mu[i] = proxyEmu(E_mu[i]!, e);
+    o.Ep_theta[i] = proxyTheta(theta[i]!);
+  }
+  return o;
+}
+
+/**
+ * Column-wise inverse of {@link proxiesOf}: (E_nu, E_mu GeV, theta rad) from the proxies; exact to
+ * float precision for proxies in [−1, 1].
+ */
+export function eventsFromProxies(
+  Ep_nu: ArrayLike<number>,
+  Ep_mu: ArrayLike<number>,
+  Ep_theta: ArrayLike<number>,
+): { E_nu: Float64Array; E_mu: Float64Array; theta: Float64Array } {
+  const n = Ep_nu.length;
+  const E_nu = new Float64Array(n);
+  const E_mu = new Float64Array(n);
+  const theta = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = enuFromProxy(Ep_nu[i]!);
+    E_nu[i] = e;
+    E_mu[i] = emuFromProxy(Ep_mu[i]!, e);
+    theta[i] = thetaFromProxy(Ep_theta[i]!);
+  }
+  return { E_nu, E_mu, theta };
+}

@@ -1,0 +1,109 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/contract/stage.ts';
+import {
+  batchLength,
+  openEventWriter,
+  readEventBatches,
+  readEventMeta,
+  readEventTable,
+  writeEventTable,
+  type EventBatch,
+} from '../../src/io/event-table.ts';
+import { listDir, tempDir } from './fixtures.ts';
+
+function sample(n: number, withOptional = true): EventBatch {
+  const b: EventBatch = { E_nu: new Float64Array(n), E_mu: new Float64Array(n), theta: new Float64Array(n) };
+  if (withOptional) {
+    b.channel = new Uint8Array(n);
+    b.weight = new Float64Array(n);
+  }
+  for (let i = 0; i < n; i++) {
+    b.E_nu[i] = 0.3 + (i % 977) * 0.01 + i * 1e-7;
+    b.E_mu[i] = b.E_nu[i]! * (0.2 + 0.7 * ((i * 7919) % 1000) / 1000);
+    b.theta[i] = (Math.PI * ((i * 104729) % 1000)) / 999;
+    if (b.channel) b.channel[i] = i % 5;
+    if (b.weight) b.weight[i] = 1 + (i % 3);
+  }
+  return b;
+}
+
+describe('event table', () => {
+  it('writes and reads back an Arrow table with every column and the metadata', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'a.arrow');
+    const events = sample(70_000);
+    await writeEventTable(file, events, { source: 'unit test', domain: 'nu-argon', seed: 42 });
+    const back = await readEventTable(file);
+    expect(back.events.E_nu).toEqual(events.E_nu);
+    expect(back.events.E_mu).toEqual(events.E_mu);
+    expect(back.events.theta).toEqual(events.theta);
+    expect(back.events.channel).toEqual(events.channel);
+    expect(back.events.weight).toEqual(events.weight);
+    expect(back.meta).toMatchObject({ source: 'unit test', domain: 'nu-argon', seed: 42, units: { energy: 'GeV', angle: 'rad' } });
+    const meta = await readEventMeta(file);
+    expect(meta.count).toBe(70_000);
+    expect(listDir(dir)).toEqual(['a.arrow']);
+  });
+
+  it('streams batches of the requested size in file order', async () => {
+    const file = path.join(tempDir(), 'b.arrow');
+    const events = sample(10_000, false);
+    await writeEventTable(file, events, { source: 't' });
+    const sizes: number[] = [];
+    const firsts: number[] = [];
+    for await (const b of readEventBatches(file, 3000)) {
+      sizes.push(batchLength(b));
+      firsts.push(b.E_nu[0]!);
+      expect(b.channel).toBeUndefined();
+    }
+    expect(sizes).toEqual([3000, 3000, 3000, 1000]);
+    expect(firsts).toEqual([events.E_nu[0], events.E_nu[3000], events.E_nu[6000], events.E_nu[9000]]);
+  });
+
+  it('a streaming writer leaves no file behind when aborted and only the final file when closed', async () => {
+    const dir = tempDir();
+    const w = await openEventWriter(path.join(dir, 'x.arrow'), { source: 't' });
+    await w.write(sample(100));
+    await w.abort();
+    expect(listDir(dir)).toEqual([]);
+    const w2 = await openEventWriter(path.join(dir, 'y.arrow'), { source: 't' });
+    await w2.write(sample(100));
+    await w2.write(sample(50));
+    expect(listDir(dir).some((n) => n === 'y.arrow')).toBe(false);
+    expect(await w2.close()).toEqual({ count: 150 });
+    expect(listDir(dir)).toEqual(['y.arrow']);
+    expect((await readEventMeta(path.join(dir, 'y.arrow'))).count).toBe(150);
+  });
+
+  it('writes an empty table that reads back as zero events', async () => {
+    const file = path.join(tempDir(), 'empty.arrow');
+    await writeEventTable(file, sample(0, false), { source: 't' });
+    const back = await readEventTable(file);
+    expect(batchLength(back.events)).toBe(0);
+    expect((await readEventMeta(file)).count).toBe(0);
+  });
+
+  it('round-trips a CSV table with channel names', async () => {
+    const file = path.join(tempDir(), 'c.csv');
+    const events = sample(500);
+    await writeEventTable(file, events, { source: 't' });
+    const back = await readEventTable(file);
+    expect(back.events.E_nu).toEqual(events.E_nu);
+    expect(back.events.theta).toEqual(events.theta);
+    expect(back.events.channel).toEqual(events.channel);
+    expect((await readEventMeta(file)).count).toBe(500);
+  });
+
+  it('rejects a file that is not an Arrow table with an InputError naming it', async () => {
+    const file = path.join(tempDir(), 'junk.arrow');
+    writeFileSync(file, 'not arrow at all');
+    await expect(readEventMeta(file)).rejects.toThrow(InputError);
+    await expect(readEventMeta(file)).rejects.toThrow(/junk\.arrow|Arrow/);
+  });
+
+  it('rejects an unknown table extension', async () => {
+    await expect(writeEventTable(path.join(tempDir(), 'x.parquet'), sample(1), { source: 't' })).rejects.toThrow(/\.parquet/);
+  });
+});
