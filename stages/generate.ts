@@ -1,12 +1,74 @@
-// PLACEHOLDER: replaced by the issue that implements the `generate` stage kind.
-import type { StageKind } from '../src/contract/stage.ts';
+/**
+ * Stage kind `generate`: samples a trained model (a `train` stage) into an event table.
+ *
+ *     gen: { uses: generate, needs: [base], with: { model: base, enu: { uniform: [0.3, 10] }, events: 1000000 } }
+ *
+ * Output `events` (events.arrow, or the extension given by `format`).
+ */
+import path from 'node:path';
+import { InputError, type StageKind } from '../src/contract/stage.ts';
+import type { Device } from '../src/gan/backend.ts';
+import { generateToFile } from '../src/gan/generate.ts';
 
-export const generateStage: StageKind = {
+export interface GenerateParams {
+  model: string;
+  enu: number | { uniform: [number, number] };
+  events: number;
+  format: 'arrow' | 'csv' | 'hepmc3';
+  device: Device;
+  seed?: number;
+}
+
+export const generateStage: StageKind<GenerateParams> = {
   kind: 'generate',
-  description: 'generate (not implemented yet)',
-  schema: { type: 'object' },
+  description: 'sample events from a trained model into an event table (arrow, csv or hepmc3)',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['model', 'enu', 'events'],
+    properties: {
+      model: { type: 'string', description: 'train stage whose model is sampled' },
+      enu: {
+        oneOf: [
+          { type: 'number', exclusiveMinimum: 0 },
+          { type: 'object', additionalProperties: false, required: ['uniform'], properties: { uniform: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 2, maxItems: 2 } } },
+        ],
+      },
+      events: { type: 'integer', minimum: 1 },
+      format: { enum: ['arrow', 'csv', 'hepmc3'], default: 'arrow' },
+      device: { enum: ['auto', 'gpu', 'cpu'], default: 'auto' },
+      seed: { type: 'integer' },
+    },
+  },
   moduleUrl: import.meta.url,
-  async run() {
-    throw new Error('stage kind generate is not implemented yet');
+  resources(p) {
+    return { cpus: 1, gpus: p.device === 'gpu' ? 1 : 0 };
+  },
+  references(p) {
+    return [p.model];
+  },
+  async run(ctx) {
+    const p = ctx.params;
+    const up = ctx.inputs[p.model];
+    if (!up) throw new InputError(`generate: model stage '${p.model}' is not among this stage's needs`);
+    const enu: number | [number, number] = typeof p.enu === 'number' ? p.enu : p.enu.uniform;
+    if (Array.isArray(enu) && !(enu[0] < enu[1])) throw new InputError(`generate: enu.uniform expects [A, B] with A < B, got [${enu.join(', ')}]`);
+    const file = `events.${p.format}`;
+    ctx.progress.total(p.events, 'events');
+    let last = 0;
+    const s = await generateToFile({
+      model: up.outputs.model ?? up.dir,
+      enu,
+      events: p.events,
+      seed: p.seed ?? ctx.seed,
+      out: path.join(ctx.outDir, file),
+      device: p.device,
+      signal: ctx.signal,
+      onBatch(done) {
+        ctx.progress.advance(done - last);
+        last = done;
+      },
+    });
+    return { outputs: { events: file }, summary: { events: s.events, backend: s.backend, seconds: Number(s.seconds.toFixed(3)), events_per_s: Math.round(s.events_per_s) } };
   },
 };

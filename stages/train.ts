@@ -1,12 +1,232 @@
-// PLACEHOLDER: replaced by the issue that implements the `train` stage kind.
-import type { StageKind } from '../src/contract/stage.ts';
+/**
+ * Stage kind `train`: the conditional GAN (src/gan) — pretraining, fine-tuning and from-scratch
+ * baselines share this one code path.
+ *
+ *     base:     { uses: train, needs: [data], with: { data: data, epochs: 50 } }
+ *     tune:     { uses: train, needs: [base, small], with: { data: small, init: base, freeze: { generator: 2, discriminator: 2 } } }
+ *     scratch:  { uses: train, needs: [small], with: { data: small } }
+ *
+ * `data` names the upstream stage whose `train` (else `events`) output is the training table; `val`
+ * a stage whose `val` (else `events`) output is the validation table — by default the data stage's
+ * `val` output, else a held-out 10 % of the training table. `init` names a train stage whose model
+ * (architecture included) is the starting point. Outputs: `model` (directory: model.json +
+ * weights.bin = generator, discriminator/, nugan-model.json) and `history` (history.json).
+ *
+ * Resuming: checkpoints go to `<store>/.partial-train-<hash>` (a sibling of outDir; the hash covers
+ * the stage id, its parameters and its input keys — the ingredients of its cache key), so a rerun
+ * after an interruption continues from the last checkpoint; it is removed once the stage succeeds.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError, type StageContext, type StageKind, type UpstreamArtifact } from '../src/contract/stage.ts';
+import { chooseTrainingBackend, type Device } from '../src/gan/backend.ts';
+import { holdOut, loadProxies } from '../src/gan/data.ts';
+import { DEFAULT_ARCHITECTURE, loadModel, proxyInfo, saveModel, type Architecture, type ModelInfo } from '../src/gan/model.ts';
+import { clearCheckpoints, trainGan, type FreezeSpec, type SelectMetric } from '../src/gan/train.ts';
 
-export const trainStage: StageKind = {
+export interface TrainParams {
+  data: string;
+  val?: string;
+  init?: string;
+  freeze?: { generator?: FreezeSpec; discriminator?: FreezeSpec };
+  architecture?: Partial<Architecture>;
+  epochs: number;
+  batch: number;
+  lr_g: number;
+  lr_d: number;
+  betas: [number, number];
+  device: Device;
+  checkpoint_every: number;
+  validate_every: number;
+  select: SelectMetric;
+  /** Cap on training events (a seeded random subset). */
+  events?: number;
+  /** Cap on validation events (validation time grows with it). */
+  val_events: number;
+  seed?: number;
+}
+
+const freezeSpec = { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'array', items: { type: 'string', pattern: '^(block[0-9]+|out)$' } }] };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['data'],
+  properties: {
+    data: { type: 'string', description: "stage whose 'train' (else 'events') output is the training table" },
+    val: { type: 'string', description: "stage whose 'val' (else 'events') output is the validation table" },
+    init: { type: 'string', description: 'train stage whose model is the starting point (fine-tuning)' },
+    freeze: { type: 'object', additionalProperties: false, properties: { generator: freezeSpec, discriminator: freezeSpec }, description: 'first k blocks, or block names (block0…, out), kept fixed' },
+    architecture: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        blocks: { type: 'integer', minimum: 0, maximum: 16 },
+        width: { type: 'integer', minimum: 1, maximum: 1024 },
+        latent: { type: 'integer', minimum: 1, maximum: 256 },
+        dropout: { type: 'number', minimum: 0, maximum: 0.9 },
+        noise: { type: 'number', minimum: 0 },
+        normalisation: { enum: ['layer', 'none'] },
+        leak: { type: 'number', minimum: 0, maximum: 1 },
+        skip: { type: 'boolean' },
+        d_width: { type: 'integer', minimum: 1, maximum: 1024 },
+        d_blocks: { type: 'integer', minimum: 0, maximum: 16 },
+      },
+    },
+    epochs: { type: 'integer', minimum: 1, default: 20 },
+    batch: { type: 'integer', minimum: 1, default: 512 },
+    lr_g: { type: 'number', exclusiveMinimum: 0, default: 2e-4 },
+    lr_d: { type: 'number', exclusiveMinimum: 0, default: 2e-4 },
+    betas: { type: 'array', items: { type: 'number', minimum: 0, exclusiveMaximum: 1 }, minItems: 2, maxItems: 2, default: [0.5, 0.999] },
+    device: { enum: ['auto', 'gpu', 'cpu'], default: 'auto' },
+    checkpoint_every: { type: 'integer', minimum: 1, default: 5 },
+    validate_every: { type: 'integer', minimum: 1, default: 1 },
+    select: { enum: ['map', 'emd', 'last'], default: 'map' },
+    events: { type: 'integer', minimum: 1 },
+    val_events: { type: 'integer', minimum: 100, default: 20000 },
+    seed: { type: 'integer' },
+  },
+};
+
+function tableOf(up: UpstreamArtifact | undefined, id: string, names: string[], role: string): string {
+  if (!up) throw new InputError(`train: ${role} stage '${id}' is not among this stage's needs`);
+  for (const n of names) if (up.outputs[n]) return up.outputs[n]!;
+  throw new InputError(`train: stage '${id}' has no output ${names.map((n) => `'${n}'`).join(' or ')} (outputs: ${Object.keys(up.outputs).join(', ') || 'none'})`);
+}
+
+/** Directory for resumable checkpoints, keyed like the cache key (see the module comment). */
+export function resumeDirOf(ctx: StageContext<TrainParams>): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ id: ctx.id, params: ctx.params, seed: ctx.seed, inputs: Object.fromEntries(Object.entries(ctx.inputs).map(([k, v]) => [k, v.key]).sort()) }));
+  return path.join(path.dirname(ctx.outDir), `.partial-train-${h.digest('hex').slice(0, 16)}`);
+}
+
+export const trainStage: StageKind<TrainParams> = {
   kind: 'train',
-  description: 'train (not implemented yet)',
-  schema: { type: 'object' },
+  description: 'train a conditional GAN: pretraining, fine-tuning with frozen blocks (init/freeze) or a from-scratch baseline',
+  schema,
   moduleUrl: import.meta.url,
-  async run() {
-    throw new Error('stage kind train is not implemented yet');
+  resources(p) {
+    return { cpus: 1, gpus: p.device === 'gpu' ? 1 : 0 };
+  },
+  references(p) {
+    return [p.data, p.val, p.init].filter((x): x is string => typeof x === 'string');
+  },
+  async run(ctx) {
+    const p = ctx.params;
+    const seed = p.seed ?? ctx.seed;
+    const backend = await chooseTrainingBackend(p.device);
+    ctx.log(`backend ${backend.name}: ${backend.reason}`);
+
+    const trainFile = tableOf(ctx.inputs[p.data], p.data, ['train', 'events'], 'data');
+    const loaded = await loadProxies(trainFile, p.events, seed);
+    if (loaded.data.n === 0) throw new InputError('no training events inside the proxy domain', trainFile);
+    let train = loaded.data;
+    let val;
+    let valSource: string;
+    const valId = p.val ?? (ctx.inputs[p.data]?.outputs.val ? p.data : undefined);
+    if (valId) {
+      const valFile = tableOf(ctx.inputs[valId], valId, ['val', 'events'], 'val');
+      val = (await loadProxies(valFile, p.val_events, seed + 1)).data;
+      valSource = valFile;
+    } else {
+      const split = holdOut(train, 0.1, seed);
+      train = split.train;
+      val = split.val.n > p.val_events ? holdOut(split.val, p.val_events / split.val.n, seed).val : split.val;
+      valSource = 'held-out 10% of the training table';
+    }
+    if (val.n === 0) throw new InputError('no validation events inside the proxy domain');
+
+    let architecture: Architecture = { ...DEFAULT_ARCHITECTURE, ...p.architecture };
+    let init;
+    let initInfo: ModelInfo | undefined;
+    if (p.init) {
+      const up = ctx.inputs[p.init];
+      if (!up) throw new InputError(`train: init stage '${p.init}' is not among this stage's needs`);
+      const dir = up.outputs.model ?? up.dir;
+      const m = await loadModel(dir);
+      initInfo = m.info;
+      if (p.architecture) {
+        for (const [k, v] of Object.entries(p.architecture)) {
+          if ((m.info.architecture as unknown as Record<string, unknown>)[k] !== v) throw new InputError(`train: architecture.${k} = ${JSON.stringify(v)} differs from the init model's (${JSON.stringify((m.info.architecture as unknown as Record<string, unknown>)[k])}); fine-tuning keeps the architecture`);
+        }
+      }
+      architecture = m.info.architecture;
+      init = { G: m.G, D: m.D };
+    }
+
+    const resumeDir = resumeDirOf(ctx);
+    ctx.progress.total(p.epochs, 'epochs');
+    const result = await trainGan(train, val, {
+      architecture,
+      epochs: p.epochs,
+      batch: p.batch,
+      lr_g: p.lr_g,
+      lr_d: p.lr_d,
+      betas: p.betas,
+      checkpoint_every: p.checkpoint_every,
+      validate_every: p.validate_every,
+      select: p.select,
+      seed,
+      ...(init ? { init } : {}),
+      ...(p.freeze ? { freeze: p.freeze } : {}),
+      resumeDir,
+      signal: ctx.signal,
+      onEpoch(r) {
+        ctx.progress.advance(1);
+        const v = r.val_map !== undefined ? `, val MAP ${r.val_map.toFixed(3)}, EMD ${r.val_emd!.toExponential(2)}` : '';
+        ctx.progress.message(`epoch ${r.epoch}: loss D ${r.loss_d.toFixed(3)} G ${r.loss_g.toFixed(3)}${v}`);
+        ctx.log(`epoch ${r.epoch}: ${JSON.stringify(r)}`);
+      },
+    });
+    if (result.resumed_from !== undefined) ctx.log(`resumed from the checkpoint of epoch ${result.resumed_from}`);
+
+    const info: ModelInfo = {
+      format: 'nugan-model',
+      version: 1,
+      architecture,
+      proxy: proxyInfo(),
+      E_range: loaded.E_range,
+      backend: backend.name,
+      backend_reason: backend.reason,
+      seed,
+      epoch: result.chosen_epoch,
+      select: p.select,
+      ...(loaded.domain ? { domain: loaded.domain } : {}),
+      ...(p.init ? { init: p.init, init_domain: initInfo?.domain ?? null } : {}),
+      ...(p.freeze ? { freeze: p.freeze } : {}),
+      train_events: train.n,
+    };
+    await saveModel(path.join(ctx.outDir, 'model'), result.G, result.D, info);
+    const history = { chosen_epoch: result.chosen_epoch, select: p.select, initial: result.initial, epochs: result.history };
+    const tmp = path.join(ctx.outDir, 'history.json.tmp');
+    await mkdir(ctx.outDir, { recursive: true });
+    await writeFile(tmp, JSON.stringify(history, null, 1) + '\n');
+    await rename(tmp, path.join(ctx.outDir, 'history.json'));
+    await clearCheckpoints(resumeDir);
+
+    const chosen = result.history.find((r) => r.epoch === result.chosen_epoch);
+    return {
+      outputs: { model: 'model', history: 'history.json' },
+      summary: {
+        backend: backend.name,
+        backend_reason: backend.reason,
+        train_events: train.n,
+        val_events: val.n,
+        val_source: valSource,
+        events_read: loaded.read,
+        outside_domain: loaded.outside_domain,
+        chosen_epoch: result.chosen_epoch,
+        select: p.select,
+        val_map: chosen?.val_map ?? null,
+        val_emd: chosen?.val_emd ?? null,
+        initial_val_map: result.initial.map,
+        train_seconds: Number(result.train_seconds.toFixed(3)),
+        events_per_s: Math.round(result.events_per_s),
+        ...(result.resumed_from !== undefined ? { resumed_from: result.resumed_from } : {}),
+        generator_bytes: result.G.size * 4,
+      },
+    };
   },
 };
