@@ -1,12 +1,91 @@
-// PLACEHOLDER: replaced by the issue that implements the `report` stage kind.
-import type { StageKind } from '../src/contract/stage.ts';
+/**
+ * Stage kind `report`: one self-contained HTML page for a pipeline run, built from evaluate artifacts
+ * (and, for provenance, every other input). Example:
+ *
+ *   report:
+ *     uses: report
+ *     needs: [eval@nu-argon-10000-TL, eval@nu-argon-10000-scratch, …]
+ *     with: { title: "TL study", detail_energies: [1, 5] }
+ *
+ * `evaluations` lists the evaluate stages to show (default: every input of kind `evaluate`, in the
+ * order of `needs`). `detail_energies` picks the fixed energies (GeV) that get 2D maps and 1D
+ * distributions (default: every point; the E_nu-spread point always gets them).
+ *
+ * Outputs: `report` (report.html) and `plots` (directory of SVG and PNG files, one pair per figure).
+ */
+import { InputError, type StageKind } from '../src/contract/stage.ts';
+import { buildReport, type ProvenanceStage } from '../src/report/build.ts';
+import { loadEvaluation } from '../src/report/study.ts';
 
-export const reportStage: StageKind = {
+export interface ReportParams {
+  evaluations?: string[];
+  title?: string;
+  detail_energies?: number[];
+  png_scale?: number;
+}
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    evaluations: { type: 'array', items: { type: 'string' }, description: 'evaluate stage ids to show (default: all inputs of kind evaluate)' },
+    title: { type: 'string', default: 'nugan study report' },
+    detail_energies: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, description: 'fixed energies (GeV) with detailed figures (default: all)' },
+    png_scale: { type: 'number', minimum: 0.5, maximum: 6, default: 2, description: 'PNG resolution as a multiple of the SVG size' },
+  },
+} as const;
+
+function upstreamOf(provenance: unknown): ProvenanceStage[] {
+  const out: ProvenanceStage[] = [];
+  if (typeof provenance !== 'object' || provenance === null) return out;
+  const p = provenance as { model?: { stage?: unknown; key?: unknown; summary?: unknown }; references?: { stage?: unknown; key?: unknown }[] };
+  const entry = (id: unknown, kind: string, key: unknown, summary: unknown): ProvenanceStage | undefined =>
+    typeof id === 'string' ? { id, kind, key: String(key ?? ''), summary: typeof summary === 'object' && summary !== null ? (summary as Record<string, unknown>) : {} } : undefined;
+  const m = p.model && entry(p.model.stage, 'model', p.model.key, p.model.summary);
+  if (m) out.push(m);
+  for (const r of Array.isArray(p.references) ? p.references : []) {
+    const e = entry(r?.stage, 'reference', r?.key, {});
+    if (e) out.push(e);
+  }
+  return out;
+}
+
+export const reportStage: StageKind<ReportParams> = {
   kind: 'report',
-  description: 'report (not implemented yet)',
-  schema: { type: 'object' },
+  description: 'HTML report of a study: table, MAP/EMD vs E_nu, 2D maps, distributions, training curves, provenance',
+  schema,
   moduleUrl: import.meta.url,
-  async run() {
-    throw new Error('stage kind report is not implemented yet');
+  references: (p) => p.evaluations ?? [],
+  async run(ctx) {
+    const p = ctx.params;
+    const ids = p.evaluations ?? Object.values(ctx.inputs).filter((a) => a.kind === 'evaluate').map((a) => a.id);
+    const evaluations = [];
+    for (const id of ids) {
+      const a = ctx.inputs[id];
+      if (!a) throw new InputError(`evaluation '${id}' is not an input of this stage (add it to needs)`, `stage ${ctx.id}: evaluations`);
+      evaluations.push(await loadEvaluation(id, a.outputs));
+    }
+    const stages: ProvenanceStage[] = Object.values(ctx.inputs).map((a) => ({ id: a.id, kind: a.kind, key: a.key, summary: a.summary }));
+    // The models and reference samples behind each evaluation, as the evaluate stage recorded them.
+    for (const e of evaluations) {
+      for (const s of upstreamOf(e.provenance)) if (!stages.some((t) => t.id === s.id)) stages.push(s);
+    }
+    ctx.progress.message(`rendering figures for ${evaluations.length} evaluation(s)`);
+    const result = await buildReport(
+      {
+        title: p.title ?? 'nugan study report',
+        evaluations,
+        stages,
+        pipeline: { dir: ctx.pipelineDir, reportStage: ctx.id, params: { ...p } },
+        ...(p.detail_energies ? { detailEnergies: p.detail_energies } : {}),
+        pngScale: p.png_scale ?? 2,
+      },
+      ctx.outDir,
+      (name) => ctx.log(`figure ${name}`),
+    );
+    return {
+      outputs: { report: result.html, plots: 'plots' },
+      summary: { evaluations: ids, figures: result.figures.length, seconds: Number(result.seconds.toFixed(2)) },
+    };
   },
 };
