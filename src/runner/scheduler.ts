@@ -92,6 +92,17 @@ export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>
       d.push(id);
     }
   }
+  // Critical-path priority: of the ready stages, start first the one with the longest chain of
+  // stages waiting on it, so a long pretraining is not queued behind work nothing waits for.
+  const height = new Map<StageId, number>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const id = order[i]!;
+    let h = 0;
+    for (const d of dependents.get(id) ?? []) h = Math.max(h, height.get(d) ?? 0);
+    height.set(id, h + 1);
+  }
+  const position = new Map(order.map((id, i) => [id, i]));
+  const byPriority = (a: StageId, b: StageId) => height.get(b)! - height.get(a)! || position.get(a)! - position.get(b)!;
   const ready: StageId[] = order.filter((id) => remainingDeps.get(id) === 0);
   let cpuFree = Math.max(1, Math.min(opts.jobs, opts.executor.slots));
   const gpuFree = Array.from({ length: Math.max(0, opts.gpus) }, (_, i) => i);
@@ -194,6 +205,7 @@ export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>
     const pump = () => {
       if (opts.signal.aborted) ready.length = 0;
       if (opts.shuffle) shuffleInPlace(ready);
+      else ready.sort(byPriority);
       for (let i = 0; i < ready.length; ) {
         const id = ready[i]!;
         const m = cachedNow.get(id);

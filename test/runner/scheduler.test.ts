@@ -62,8 +62,8 @@ afterEach(() => {
   ran.length = 0;
 });
 
-async function go(opts: { jobs: number; gpus: number; v?: number; force?: string[] }) {
-  const loaded = loadPipeline(join(dir, 'p.yaml'), yaml(opts.v ?? 1));
+async function go(opts: { jobs: number; gpus: number; v?: number; force?: string[]; text?: string; shuffle?: boolean }) {
+  const loaded = loadPipeline(join(dir, 'p.yaml'), opts.text ?? yaml(opts.v ?? 1));
   if (!loaded.ok) throw new Error('fixture');
   const h = await createHasher();
   const plan = expandPipeline(loaded.value, [fake], { h32: h.h32 });
@@ -79,7 +79,7 @@ async function go(opts: { jobs: number; gpus: number; v?: number; force?: string
     gpus: opts.gpus,
     signal: new AbortController().signal,
     onEvent: (e) => events.push(e),
-    shuffle: true,
+    shuffle: opts.shuffle ?? true,
   });
   return { out, events };
 }
@@ -115,6 +115,20 @@ describe('scheduler', () => {
     const forced = await go({ jobs: 2, gpus: 1, v: 2, force: ['g@2'] });
     expect(ran).toEqual(['g@2']);
     expect(forced.out.summary).toMatchObject({ ran: 1, cached: 7 });
+  });
+
+  it('starts first the ready stage with the longest chain of stages waiting on it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nugan-sched-'));
+    // `side` comes first in the file, but `pre` heads a chain of three: with one slot it must go first.
+    const text = `stages:
+  side: { uses: fake, matrix: { i: [1, 2] } }
+  pre: { uses: fake }
+  tune: { uses: fake, needs: [pre] }
+  final: { uses: fake, needs: [tune] }
+`;
+    await go({ jobs: 1, gpus: 0, text, shuffle: false });
+    // Then `tune` (two waiting on it); ties keep file order.
+    expect(ran).toEqual(['pre', 'tune', 'side@1', 'side@2', 'final']);
   });
 
   it('forwards progress events of running stages', async () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { stageKinds } from '../../../stages/index.ts';
 import { InputError } from '../../contract/stage.ts';
 import { executeStageJob } from '../../runner/execute.ts';
-import type { StageJobSpec } from '../../runner/executor.ts';
+import type { ExecutorProgress, StageJobSpec } from '../../runner/executor.ts';
 import { parseCommandArgs } from '../args.ts';
 
 export default async function execStage(argv: string[]): Promise<number> {
@@ -27,12 +27,41 @@ export default async function execStage(argv: string[]): Promise<number> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const n = spec.resources.gpus;
+  const progress = throttledProgress((line) => process.stderr.write(line));
   const outcome = await executeStageJob(spec, stageKinds, {
     signal: abort.signal,
     gpus: Array.from({ length: n }, (_, i) => i),
-    onProgress: (p) => process.stderr.write(`progress ${JSON.stringify(p)}\n`),
+    onProgress: progress.emit,
   });
+  progress.flush();
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
   if (!outcome.ok) process.stderr.write(`nugan exec-stage: ${spec.id} ${outcome.reason}: ${outcome.message}\n${outcome.logTail.join('\n')}\n`);
   return outcome.ok ? 0 : 1;
+}
+
+/**
+ * Progress as `progress {json}` lines, with `advance` events merged to at most one line per second:
+ * a stage may advance per batch, and these lines end up in pipes and SLURM logs.
+ */
+function throttledProgress(write: (line: string) => void, everyMs = 1000): { emit(p: ExecutorProgress): void; flush(): void } {
+  let pending = 0;
+  let last = 0;
+  const out = (p: ExecutorProgress) => write(`progress ${JSON.stringify(p)}\n`);
+  const flush = () => {
+    if (pending > 0) out({ type: 'advance', amount: pending });
+    pending = 0;
+    last = Date.now();
+  };
+  return {
+    emit(p) {
+      if (p.type !== 'advance') {
+        flush();
+        out(p);
+        return;
+      }
+      pending += p.amount;
+      if (Date.now() - last >= everyMs) flush();
+    },
+    flush,
+  };
 }

@@ -4,6 +4,7 @@
  */
 import type { StageKind } from '../../contract/stage.ts';
 import type { Executor } from '../executor.ts';
+import { nuganLauncher } from './launcher.ts';
 import { createLocalExecutor } from './local.ts';
 
 export interface ExecutorOptions {
@@ -17,7 +18,11 @@ export interface ExecutorOptions {
 }
 
 export async function createExecutor(name: 'local' | 'slurm', opts: ExecutorOptions): Promise<Executor> {
-  if (name === 'local') return createLocalExecutor({ kinds: opts.kinds, slots: opts.slots });
+  if (name === 'local') {
+    // Each stage in its own process, unless NUGAN_INLINE=1 asks for one process (debugging, profiling).
+    const launcher = process.env.NUGAN_INLINE === '1' ? undefined : nuganLauncher();
+    return createLocalExecutor({ kinds: opts.kinds, slots: opts.slots, launcher });
+  }
   const { createSlurmExecutor } = await import('./slurm.ts');
   return createSlurmExecutor({ storeDir: opts.storeDir, pipelineFile: opts.pipelineFile, slurm: opts.slurm, kinds: opts.kinds });
 }

@@ -1,15 +1,22 @@
 /**
- * The local executor: runs stage instances in this process through `executeStageJob`. The scheduler
+ * The local executor: runs stage instances on this machine through `executeStageJob`. The scheduler
  * hands out CPU and GPU tokens; this executor only runs what it is given.
+ *
+ * With `launcher` set (the CLI sets it) each stage runs in its own `nugan exec-stage` process, so
+ * CPU-bound stages use the cores they were granted side by side (see child-process.ts). Without it
+ * stages run in this process: what tests do with stage kinds they define themselves.
  */
 import type { StageKind } from '../../contract/stage.ts';
 import { executeStageJob } from '../execute.ts';
 import type { Executor, ExecutorHooks, StageJobSpec, StageOutcome } from '../executor.ts';
+import { runInChildProcess } from './child-process.ts';
 
 export interface LocalExecutorOptions {
   readonly kinds: readonly StageKind[];
   /** Concurrent stage instances (`--jobs`). */
   readonly slots: number;
+  /** Command that starts nugan (src/runner/executors/launcher.ts): run each stage in its own process. */
+  readonly launcher?: readonly string[];
 }
 
 export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
@@ -19,7 +26,7 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
     slots: opts.slots,
     schedulesGpus: true,
     run(job: StageJobSpec, hooks: ExecutorHooks): Promise<StageOutcome> {
-      const p = executeStageJob(job, opts.kinds, hooks);
+      const p = opts.launcher ? runInChildProcess(job, hooks, opts.launcher) : executeStageJob(job, opts.kinds, hooks);
       running.add(p);
       void p.finally(() => running.delete(p));
       return p;

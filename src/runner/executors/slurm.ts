@@ -18,12 +18,12 @@
  * SLURM state and its log tail. On abort (Ctrl-C) the jobs submitted by this process are `scancel`ed.
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { StageKind } from '../../contract/stage.ts';
 import { ArtifactStore } from '../../cache/store.ts';
 import { artifactFromManifest } from '../execute.ts';
 import type { Executor, ExecutorHooks, ExecutorProgress, StageJobSpec, StageOutcome } from '../executor.ts';
+import { nuganLauncher, PROGRESS_LINE } from './launcher.ts';
 import { parseSlurmConfig, sbatchFlags, settingsFor, type SlurmConfig } from './slurm/config.ts';
 import { sacct, scancel, sbatch, squeue, type JobState } from './slurm/commands.ts';
 
@@ -83,8 +83,8 @@ function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `nugan exec-stage` reports progress as `progress {json}` lines on stderr, i.e. in the SLURM log. */
-const PROGRESS = /^progress (\{.*\})$/;
+/** exec-stage's progress lines end up in the SLURM log. */
+const PROGRESS = PROGRESS_LINE;
 
 function tailOf(file: string, n: number): string[] {
   try {
@@ -97,14 +97,12 @@ function tailOf(file: string, n: number): string[] {
   }
 }
 
-/** The command that runs this very nugan on a node: config > $NUGAN_SLURM_NUGAN > the running launcher > bin/nugan.mjs. */
+/** The command that runs this very nugan on a node: config > $NUGAN_SLURM_NUGAN > the running launcher. */
 function defaultNugan(cfg: SlurmConfig): string[] {
   if (cfg.nugan) return [...cfg.nugan];
   const env = process.env.NUGAN_SLURM_NUGAN;
   if (env && env.trim()) return env.trim().split(/\s+/);
-  const script = process.argv[1];
-  if (script && /nugan[^/]*\.m?[jt]s$/.test(script)) return [process.execPath, resolve(script)];
-  return [process.execPath, fileURLToPath(new URL('../../../bin/nugan.mjs', import.meta.url))];
+  return nuganLauncher();
 }
 
 /** The batch script: run the stage, then record how it ended, atomically, as the very last act. */
