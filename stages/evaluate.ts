@@ -25,9 +25,7 @@ import { copyFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, type StageContext, type StageKind, type UpstreamArtifact } from '../src/contract/stage.ts';
 import type { Device } from '../src/gan/backend.ts';
-import { loadGenerator } from '../src/gan/sampler.ts';
-import { readEventTable } from '../src/io/event-table.ts';
-import { evaluateModel, writeEvaluation, type EvaluationLabels, type EventGenerator, type ReferenceSample } from '../src/metrics/evaluation.ts';
+import type { EvaluationLabels, EventGenerator, ReferenceSample } from '../src/metrics/evaluation.ts';
 
 export interface EvaluateParams {
   model: string;
@@ -46,6 +44,8 @@ export type GeneratorLoader = (modelDir: string, opts: { gpus: readonly number[]
 /** The trained model's sampler (src/gan/sampler.ts); CPU unless the scheduler granted this stage a GPU. */
 export const defaultLoader: GeneratorLoader = async (modelDir, opts) => {
   const device = opts.device ?? (opts.gpus.length > 0 ? 'auto' : 'cpu');
+  // tfjs is loaded only when a model is evaluated, not whenever the CLI plans a run.
+  const { loadGenerator } = await import('../src/gan/sampler.ts');
   return loadGenerator(modelDir, { device });
 };
 
@@ -95,6 +95,8 @@ export function createEvaluateStage(load: GeneratorLoader = defaultLoader): Stag
     references: (p) => [p.model, ...referenceIds(p)],
     resources: (p) => ({ cpus: 1, gpus: p.device === 'gpu' ? 1 : 0 }),
     async run(ctx) {
+      // Imported here: planning a run (every CLI command) should not pay for the metrics and Arrow code.
+      const [{ readEventTable }, { evaluateModel, writeEvaluation }] = await Promise.all([import('../src/io/event-table.ts'), import('../src/metrics/evaluation.ts')]);
       const t0 = performance.now();
       const p = ctx.params;
       const model = upstream(ctx, p.model, 'model');

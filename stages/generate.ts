@@ -8,7 +8,6 @@
 import path from 'node:path';
 import { InputError, type StageKind } from '../src/contract/stage.ts';
 import type { Device } from '../src/gan/backend.ts';
-import { generateToFile } from '../src/gan/generate.ts';
 
 export interface GenerateParams {
   model: string;
@@ -48,6 +47,9 @@ export const generateStage: StageKind<GenerateParams> = {
     return [p.model];
   },
   async run(ctx) {
+    // Imported here, not at the top: the CLI loads every stage kind to plan a run, and a cached run
+    // should not pay for libraries only this stage's work needs.
+    const { generateToFile } = await import('../src/gan/generate.ts');
     const p = ctx.params;
     const up = ctx.inputs[p.model];
     if (!up) throw new InputError(`generate: model stage '${p.model}' is not among this stage's needs`);

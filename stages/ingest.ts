@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { InputError, type StageKind } from '../src/contract/stage.ts';
-import { ingestFiles, INGEST_FORMATS, type IngestFormat } from '../src/io/ingest.ts';
+import { INGEST_FORMATS, type IngestFormat } from '../src/io/detect.ts';
 
 /** Parameters of an `ingest` stage (the `with:` block). */
 export interface IngestParams {
@@ -50,6 +50,9 @@ export const ingestStage: StageKind<IngestParams> = {
   moduleUrl: import.meta.url,
   externalInputs: (params) => inputFiles(params),
   async run(ctx) {
+    // Imported here, not at the top: the CLI loads every stage kind to plan a run, and a cached run
+    // should not pay for libraries only this stage's work needs.
+    const { ingestFiles } = await import('../src/io/ingest.ts');
     const files = inputFiles(ctx.params).map((f) => path.resolve(ctx.pipelineDir, f));
     const out = 'events.arrow';
     ctx.progress.message(`reading ${files.length} file${files.length === 1 ? '' : 's'}`);

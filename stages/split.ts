@@ -10,7 +10,6 @@
  */
 import path from 'node:path';
 import { InputError, type StageKind } from '../src/contract/stage.ts';
-import { splitEventTable, SPLITS } from '../src/io/split.ts';
 
 /** Parameters of a `split` stage (the `with:` block). */
 export interface SplitParams {
@@ -54,6 +53,9 @@ export const splitStage: StageKind<SplitParams> = {
   moduleUrl: import.meta.url,
   references: (params) => [params.data],
   async run(ctx) {
+    // Imported here, not at the top: the CLI loads every stage kind to plan a run, and a cached run
+    // should not pay for libraries only this stage's work needs.
+    const { splitEventTable, SPLITS } = await import('../src/io/split.ts');
     const p = ctx.params;
     const up = ctx.inputs[p.data];
     if (!up) throw new InputError(`split: upstream stage '${p.data}' is not among this stage's inputs (add it to needs)`);

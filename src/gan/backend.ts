@@ -10,6 +10,8 @@
  * `device: auto` takes the GPU when an adapter exists, else the CPU, recording why; `device: gpu`
  * without an adapter is an error; `device: cpu` never touches the GPU.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../contract/stage.ts';
 
 export type Device = 'auto' | 'gpu' | 'cpu';
@@ -22,11 +24,22 @@ export interface BackendChoice {
   reason: string;
 }
 
+/**
+ * On Linux Dawn reaches the GPU through the Vulkan loader; without one it prints a warning to stderr
+ * on every probe. Looking for the loader first keeps CPU-only machines quiet.
+ */
+function vulkanLoaderMissing(): boolean {
+  if (process.platform !== 'linux') return false;
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu'];
+  return !dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 let probe: Promise<{ ok: boolean; reason: string; adapter?: string }> | undefined;
 
 /** Whether Dawn finds a WebGPU adapter (memoised; never throws). */
 export function probeWebGpu(): Promise<{ ok: boolean; reason: string; adapter?: string }> {
   probe ??= (async () => {
+    if (vulkanLoaderMissing()) return { ok: false, reason: 'no WebGPU adapter: no Vulkan loader (libvulkan.so.1) on this machine' };
     try {
       const mod = (await import('webgpu')) as { create(opts: string[]): GPU; globals: Record<string, unknown> };
       for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
