@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { alive } from './lock.ts';
 import type { ArtifactStore } from './store.ts';
 
 export interface GcPlan {
@@ -21,15 +22,6 @@ function duBytes(p: string): number {
   let n = 0;
   for (const f of readdirSync(p)) n += duBytes(join(p, f));
   return n;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function planGc(store: ArtifactStore): GcPlan {

@@ -20,7 +20,8 @@ export interface HeldLock {
 
 export type LockEvent = { type: 'waiting'; holder: LockHolder | undefined } | { type: 'broken'; holder: LockHolder };
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -312,24 +312,31 @@ function parseNuganMeta(schema: Schema, file: string): (EventMeta & { count?: nu
   }
 }
 
-async function* arrowBatches(file: string): AsyncGenerator<{ rb: RecordBatch; schema: Schema }> {
+/** An open Arrow IPC reader of `file` and the function that closes the file; errors name the file. */
+async function openArrowReader(file: string): Promise<{ reader: RecordBatchReader; close(): Promise<void> }> {
   let fh;
   try {
     fh = await open(file, 'r');
   } catch (e) {
     throw new InputError(`cannot open event table: ${(e as Error).message}`, file);
   }
+  const close = () => fh.close().catch(() => undefined);
   try {
-    let reader;
-    try {
-      reader = await RecordBatchReader.from(fh);
-      await reader.open();
-    } catch (e) {
-      throw new InputError(`not an Arrow IPC file (${(e as Error).message})`, file);
-    }
+    const reader = await RecordBatchReader.from(fh);
+    await reader.open();
+    return { reader, close };
+  } catch (e) {
+    await close();
+    throw new InputError(`not an Arrow IPC file (${(e as Error).message})`, file);
+  }
+}
+
+async function* arrowBatches(file: string): AsyncGenerator<{ rb: RecordBatch; schema: Schema }> {
+  const { reader, close } = await openArrowReader(file);
+  try {
     for await (const rb of reader) yield { rb, schema: reader.schema };
   } finally {
-    await fh.close().catch(() => undefined);
+    await close();
   }
 }
 
@@ -451,20 +458,8 @@ export async function* rebatch(source: AsyncIterable<EventBatch>, size: number):
 export async function readEventMeta(file: string): Promise<EventMeta & { count: number }> {
   const format = tableFormatOf(file);
   if (format === 'arrow') {
-    let fh;
+    const { reader, close } = await openArrowReader(file);
     try {
-      fh = await open(file, 'r');
-    } catch (e) {
-      throw new InputError(`cannot open event table: ${(e as Error).message}`, file);
-    }
-    try {
-      let reader;
-      try {
-        reader = await RecordBatchReader.from(fh);
-        await reader.open();
-      } catch (e) {
-        throw new InputError(`not an Arrow IPC file (${(e as Error).message})`, file);
-      }
       const meta = parseNuganMeta(reader.schema, file);
       if (meta && typeof meta.count === 'number') return { ...meta, source: meta.source ?? file, count: meta.count };
       // A foreign Arrow file: count its rows.
@@ -472,7 +467,7 @@ export async function readEventMeta(file: string): Promise<EventMeta & { count: 
       for await (const rb of reader) count += rb.numRows;
       return { source: file, ...(meta ?? {}), count };
     } finally {
-      await fh.close().catch(() => undefined);
+      await close();
     }
   }
   let count = 0;

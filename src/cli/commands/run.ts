@@ -161,6 +161,13 @@ export default async function runCommand(argv: string[]): Promise<number> {
     };
     process.stdout.write(`${JSON.stringify(doc)}\n`);
   }
+  if (!json && !outcome.summary.interrupted) {
+    // What the run was for: the outputs of its final stages (those nothing else in the run needs).
+    const needed = new Set(outcome.reports.flatMap((r) => plan.byId.get(r.id)!.needs));
+    const finals = outcome.reports.filter((r) => !needed.has(r.id) && (r.state === 'ran' || r.state === 'cached'));
+    const lines = finals.flatMap((r) => Object.entries(r.outputs).map(([name, path]) => `  ${r.id}.${name}: ${path}`));
+    if (lines.length && lines.length <= 20) err(`outputs:\n${lines.join('\n')}\n`);
+  }
   if (outcome.summary.interrupted) return 130;
   return outcome.summary.failed === 0 && outcome.summary.skipped === 0 ? 0 : 1;
 }
