@@ -9,6 +9,7 @@
  * row-major, bias, gamma, beta), so model.ts can save a tfjs LayersModel that predicts the same.
  */
 import { Rng } from '../physics/rng.ts';
+import { loadSimdKernels } from './simd.ts';
 
 export type Normalisation = 'layer' | 'none';
 
@@ -333,8 +334,12 @@ function acc(len: number): Float64Array {
   return scratch;
 }
 
+/** WebAssembly SIMD versions of the three products below (simd.ts); undefined where unsupported. */
+const simd = loadSimdKernels();
+
 /** out[n, m] = x[n, k] · W[k, m] + bias. */
 function dense(x: Float32Array, n: number, k: number, W: Float32Array, bias: Float32Array, m: number, out: Float32Array): void {
+  if (simd && m % 4 === 0) return simd.dense(x, n, k, W, bias, m, out);
   const a = acc(4 * m);
   let i = 0;
   for (; i + 3 < n; i += 4) {
@@ -372,6 +377,7 @@ function denseGrads(x: Float32Array, n: number, k: number, dy: Float32Array, m: 
     const ds = i * m;
     for (let j = 0; j < m; j++) gb[j] += dy[ds + j]!;
   }
+  if (simd && m % 4 === 0) return simd.denseGrads(x, n, k, dy, m, gW);
   let i = 0;
   for (; i + 3 < n; i += 4) {
     const r0 = i * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
@@ -395,6 +401,7 @@ function denseGrads(x: Float32Array, n: number, k: number, dy: Float32Array, m: 
 
 /** dx[n, k] = dy[n, m] · Wᵀ. */
 function denseInputGrad(dy: Float32Array, n: number, m: number, W: Float32Array, k: number, dx: Float32Array): void {
+  if (simd && m % 4 === 0) return simd.denseInputGrad(dy, n, m, W, k, dx);
   let i = 0;
   for (; i + 3 < n; i += 4) {
     const d0 = i * m, d1 = d0 + m, d2 = d1 + m, d3 = d2 + m;
