@@ -174,9 +174,10 @@ export const trainStage: StageKind<TrainParams> = {
       resumeDir,
       signal: ctx.signal,
       onEpoch(r) {
-        ctx.progress.advance(1);
+        // The message first: reporters print a progress line when the count advances.
         const v = r.val_map !== undefined ? `, val MAP ${r.val_map.toFixed(3)}, EMD ${r.val_emd!.toExponential(2)}` : '';
         ctx.progress.message(`epoch ${r.epoch}: loss D ${r.loss_d.toFixed(3)} G ${r.loss_g.toFixed(3)}${v}`);
+        ctx.progress.advance(1);
         ctx.log(`epoch ${r.epoch}: ${JSON.stringify(r)}`);
       },
     });
