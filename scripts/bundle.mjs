@@ -27,6 +27,10 @@ const dist = path.join(root, 'dist');
 await mkdir(dist, { recursive: true });
 const entry = path.join(dist, '.entry.mjs');
 const { writeFile, rm } = await import('node:fs/promises');
+// Needs tsx (npm run bundle runs node --import tsx) to import the TypeScript sources.
+const { computeFingerprintTable } = await import('../src/cache/fingerprint.ts');
+const { stageKinds } = await import('../stages/index.ts');
+const fingerprints = await computeFingerprintTable(stageKinds);
 await writeFile(entry, `import { main } from '../src/cli/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n`);
 const tmp = path.join(dist, `.nugan.mjs.tmp-${process.pid}`);
 try {
@@ -42,7 +46,9 @@ try {
     // installed beside the bundle and otherwise gets a stand-in that fails only when a PNG is asked for.
     plugins: [optionalNative('@resvg/resvg-js', ['Resvg'])],
     // CommonJS dependencies call require(): give the ESM bundle one.
-    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __nuganCreateRequire } from 'node:module';\nconst require = __nuganCreateRequire(import.meta.url);" },
+    // The stage kinds' code fingerprints, computed from the sources now: inside the bundle there are no
+    // sources to hash, and the same code must give the same cache keys in the bundle as in a checkout.
+    banner: { js: `#!/usr/bin/env node\nimport { createRequire as __nuganCreateRequire } from 'node:module';\nconst require = __nuganCreateRequire(import.meta.url);\nglobalThis.__NUGAN_FINGERPRINTS__ = ${JSON.stringify(fingerprints)};` },
     logLevel: 'warning',
   });
   await rename(tmp, path.join(dist, 'nugan.mjs'));

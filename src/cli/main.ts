@@ -35,8 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
-    const pkg = await import('../../package.json', { with: { type: 'json' } });
-    process.stdout.write(`${pkg.default.version}\n`);
+    const { NUGAN_VERSION } = await import('../version.ts');
+    process.stdout.write(`${NUGAN_VERSION}\n`);
     return 0;
   }
   const entry = commands[name];

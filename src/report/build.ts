@@ -3,7 +3,7 @@
  * self-contained HTML page (figures inline as SVG data URIs, styles inline, no script, no server)
  * that opens from disk. Links under each figure point at the SVG/PNG files for papers and talks.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { version as vegaVersion } from 'vega';
 import { version as vegaLiteVersion } from 'vega-lite';
@@ -12,6 +12,7 @@ import { writeAtomic } from '../metrics/evaluation.ts';
 import { M_NUCLEON } from '../physics/constants.ts';
 import { COLORS, distributionSpec, MAP_PERFECT, methodColor, metricCurveSpec, proxyMapsSpec, trainingCurvesSpec, type CurvePoint } from '../plot/charts.ts';
 import { renderSvg, svgToPng, type PlotSpec } from '../plot/render.ts';
+import { NUGAN_VERSION } from '../version.ts';
 import { evaluationName, sizeLabel, studyTable, type LoadedEvaluation, type StudyTable } from './study.ts';
 
 export interface ProvenanceStage {
@@ -243,13 +244,7 @@ ${sections.join('\n')}
 }
 
 async function softwareVersions(stages: ProvenanceStage[]): Promise<Record<string, string>> {
-  const out: Record<string, string> = { node: process.version, vega: vegaVersion, 'vega-lite': vegaLiteVersion };
-  try {
-    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    if (pkg.version) out.nugan = pkg.version;
-  } catch {
-    // Running from a bundle without package.json: the version is simply not shown.
-  }
+  const out: Record<string, string> = { nugan: NUGAN_VERSION, node: process.version, vega: vegaVersion, 'vega-lite': vegaLiteVersion };
   for (const s of stages) {
     const v = s.summary.versions;
     if (v && typeof v === 'object') for (const [k, val] of Object.entries(v)) if (!(k in out)) out[k] = String(val);

@@ -13,20 +13,9 @@ import { hashFileContent, xxh } from '../cache/hash.ts';
 import { MANIFEST_SCHEMA, type Manifest, type OutputRecord } from '../cache/manifest.ts';
 import { ArtifactStore } from '../cache/store.ts';
 import type { ExecutorHooks, StageJobSpec, StageOutcome } from './executor.ts';
+import { NUGAN_VERSION } from '../version.ts';
 
 const LOG_TAIL = 20;
-let nuganVersion: string | undefined;
-function version(): string {
-  if (nuganVersion === undefined) {
-    try {
-      nuganVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      nuganVersion = 'unknown';
-    }
-  }
-  return nuganVersion;
-}
-
 const REF = /\$\{\{\s*stages\.([^.\s]+)\.outputs\.([^\s}]+)\s*\}\}/g;
 
 /** Replaces `${{ stages.<id>.outputs.<name> }}` by the absolute output path of the upstream artifact. */
@@ -156,7 +145,7 @@ export async function executeStageJob(spec: StageJobSpec, kinds: readonly StageK
       outputs,
       summary: result.summary ?? {},
       timings: { started, finished: new Date().toISOString(), seconds },
-      versions: { nugan: version(), node: process.version, platform: `${process.platform}-${process.arch}` },
+      versions: { nugan: NUGAN_VERSION, node: process.version, platform: `${process.platform}-${process.arch}` },
       executor: { ...execution, cpus: spec.resources.cpus, gpus: [...hooks.gpus] },
       pipeline: spec.pipelineFile,
     };

@@ -6,10 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2020Module from 'ajv/dist/2020.js';
+// Imported, not read from disk: the single-file bundle carries it inside.
+import pipelineSchema from '../../schemas/pipeline.schema.json' with { type: 'json' };
 import { didYouMean, error, type Diagnostic, type Location, type Result } from './diagnostics.ts';
 
 // ajv ships CommonJS with `exports.default`; under NodeNext the default import is the module object.
@@ -46,7 +47,6 @@ export interface ValidPipeline {
   locate(path: readonly (string | number)[], part?: 'key' | 'value'): Location;
 }
 
-const schemaPath = resolve(dirname(fileURLToPath(import.meta.url)), '../../schemas/pipeline.schema.json');
 let pipelineValidator: ValidateFunction | undefined;
 let sharedAjv: AjvInstance | undefined;
 
@@ -56,7 +56,7 @@ export function pipelineAjv(): AjvInstance {
 }
 
 function validatorForPipeline(): ValidateFunction {
-  pipelineValidator ??= pipelineAjv().compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
+  pipelineValidator ??= pipelineAjv().compile(pipelineSchema as object);
   return pipelineValidator;
 }
 
