@@ -134,14 +134,8 @@ export interface SimulateOptions {
   collect?: boolean;
 }
 
-export interface SimulationResult {
-  E_nu: Float64Array;
-  E_mu: Float64Array;
-  theta: Float64Array;
-  channel: Uint8Array;
-  accepted: number[];
-  trials: number[];
-  overflow: number[];
+/** All blocks' events and bookkeeping together, with the tables and timing of the run. */
+export interface SimulationResult extends BlockResult {
   tables: ChannelTables;
   threads: number;
   seconds: number;
