@@ -46,9 +46,12 @@ export class StageProgress {
 }
 
 export function formatSeconds(s: number): string {
-  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (s < 9.95) return `${s.toFixed(1)} s`;
+  // Round once, then split: 119.6 s is "2 min 0 s", not "1 min 60 s".
+  const t = Math.round(s);
+  if (t < 60) return `${t} s`;
+  const m = Math.floor(t / 60);
+  return m < 60 ? `${m} min ${t % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 function formatRate(r: number): string {
