@@ -1,13 +1,12 @@
 /**
- * How to start this very nugan in another process (a local stage process, a SLURM job):
- * $NUGAN_LAUNCHER > the running launcher (bin/nugan.mjs or the dist/nugan.mjs bundle) > bin/nugan.mjs.
+ * How to start this very nugan in another process (a local stage process, a SLURM job): the running
+ * launcher (bin/nugan.mjs or the dist/nugan.mjs bundle), else bin/nugan.mjs. The SLURM executor lets
+ * the pipeline or $NUGAN_SLURM_NUGAN override it for compute nodes.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export function nuganLauncher(): string[] {
-  const env = process.env.NUGAN_LAUNCHER ?? process.env.NUGAN_SLURM_NUGAN;
-  if (env && env.trim()) return env.trim().split(/\s+/);
   const script = process.argv[1];
   if (script && /nugan[^/]*\.m?[jt]s$/.test(script)) return [process.execPath, resolve(script)];
   return [process.execPath, fileURLToPath(new URL('../../../bin/nugan.mjs', import.meta.url))];

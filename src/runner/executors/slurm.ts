@@ -83,13 +83,10 @@ function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** exec-stage's progress lines end up in the SLURM log. */
-const PROGRESS = PROGRESS_LINE;
-
 function tailOf(file: string, n: number): string[] {
   try {
     // Progress lines were forwarded live; the user wants the stage's own last words.
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => !PROGRESS.test(l));
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => !PROGRESS_LINE.test(l));
     if (lines.at(-1) === '') lines.pop();
     return lines.slice(-n);
   } catch {
@@ -191,7 +188,7 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor {
       if (end < 0) return;
       w.logOffset += Buffer.byteLength(text.slice(0, end + 1));
       for (const line of text.slice(0, end).split('\n')) {
-        const m = PROGRESS.exec(line);
+        const m = PROGRESS_LINE.exec(line);
         if (!m) continue;
         try {
           w.progress(JSON.parse(m[1]!) as ExecutorProgress);
