@@ -1,141 +1,121 @@
 /**
- * GAN throughput: training (events/s, one step = one D and one G update per real event) and
- * generation (events/s), default architecture, batch 1024 and 8192, for each backend available:
- * nugan-cpu (own engine), tfjs-wasm (tfjs Layers + Adam, for comparison), tfjs-webgpu when a GPU exists.
- * BENCH_QUICK=1 shortens the runs; BENCH_FULL=1 adds the (slow) tfjs-wasm step at batch 8192.
+ * GAN throughput, default architecture: training events/s (one event = one real event through a D
+ * and a G update) at batch 1024 and 8192, and generation events/s — for the CPU engine on 1 thread
+ * and on all the threads this process may use, in each kernel build; and, side by side, PyTorch's on
+ * the same machine when python3 can import torch (bench/torch_gan.py mirrors the architecture).
+ *
+ * BENCH_QUICK=1 shortens every measurement; BENCH_THREADS=1,2,4,8,16 measures a thread-scaling
+ * curve at batch 8192 instead of just 1 and all.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { probeWebGpu } from '../src/gan/backend.ts';
-import { fillGaussian, type Mlp } from '../src/gan/engine.ts';
-import { createGan, DEFAULT_ARCHITECTURE, toLayersModel } from '../src/gan/model.ts';
-import { trainGan, type ProxyData } from '../src/gan/train.ts';
-import { Rng } from '../src/physics/rng.ts';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_ARCHITECTURE, generatorBytes, initialWeights } from '../src/gan/architecture.ts';
+import { CpuEngine } from '../src/gan/engines/cpu/engine.ts';
+import { nativeAddon, type KernelBuild } from '../src/gan/engines/cpu/kernels.ts';
+import { freshState, type ProxyData } from '../src/gan/engines/engine.ts';
+import { availableThreads } from '../src/util/cpus.ts';
+import { Rng } from '../src/util/rng.ts';
 
-function data(n: number, seed: number): ProxyData {
-  const r = new Rng(seed);
-  const cond = Float32Array.from({ length: n }, () => 2 * r.next() - 1);
-  const x = Float32Array.from({ length: 2 * n }, () => 1.6 * r.next() - 0.8);
-  return { cond, x, n };
-}
+const quick = process.env.BENCH_QUICK === '1';
+const architecture = DEFAULT_ARCHITECTURE;
 
 function line(text: string): void {
   process.stdout.write(text + '\n');
 }
 
-async function nuganTrain(batch: number, steps: number): Promise<number> {
-  const r = await trainGan(data(batch * steps, 1), data(200, 2), {
-    architecture: DEFAULT_ARCHITECTURE, epochs: 1, batch, lr_g: 2e-4, lr_d: 2e-4, betas: [0.5, 0.999],
-    checkpoint_every: 1000, validate_every: 1000, select: 'last', seed: 1,
-  });
-  return r.events_per_s;
+function data(n: number, seed: number): ProxyData {
+  const r = new Rng(seed);
+  return { cond: Float32Array.from({ length: n }, () => 2 * r.next() - 1), x: Float32Array.from({ length: 2 * n }, () => 1.6 * r.next() - 0.8), n };
 }
 
-function nuganGenerate(G: Mlp, n: number): number {
-  const chunk = 16384;
-  const z = new Float32Array(chunk * G.spec.inputDim);
-  const c = new Float32Array(chunk).fill(0.1);
-  const t0 = performance.now();
-  for (let off = 0, k = 0; off < n; off += chunk, k++) {
-    fillGaussian(z, chunk * G.spec.inputDim, new Rng(1, k));
-    G.forward(z, c, chunk, false);
+/** Training events/s of the CPU engine: one warm-up epoch of 2 steps, then a timed epoch of `steps`. */
+async function train(build: KernelBuild, threads: number, batch: number, seconds: number): Promise<number> {
+  const optimizer = { lr_g: 1e-4, lr_d: 2e-4, beta1: 0.5, beta2: 0.999, eps: 1e-7 };
+  const engine = await CpuEngine.create({ architecture, threads, build, training: { optimizer, frozen: { generator: [], discriminator: [] }, batch } });
+  try {
+    await engine.setState(freshState(initialWeights(architecture, 1)));
+    const warm = await (async () => {
+      const d = data(2 * batch, 1);
+      await engine.setTrainingData(d);
+      return engine.trainEpoch({ seed: 1, epoch: 1, order: Uint32Array.from({ length: d.n }, (_, i) => i), steps: 2 });
+    })();
+    // Size the timed epoch from the warm-up's speed.
+    const steps = Math.max(2, Math.round((seconds * 2) / warm.seconds));
+    const d = data(steps * batch, 2);
+    await engine.setTrainingData(d);
+    const s = await engine.trainEpoch({ seed: 1, epoch: 2, order: Uint32Array.from({ length: d.n }, (_, i) => i), steps });
+    return (steps * batch) / s.seconds;
+  } finally {
+    await engine.dispose();
   }
-  return n / ((performance.now() - t0) / 1000);
 }
 
-async function tfjsModels(G: Mlp, D: Mlp): Promise<{ g: tf.LayersModel; d: tf.LayersModel }> {
-  const load = async (net: Mlp, name: string, input: string) => {
-    const m = toLayersModel(net, name, input);
-    const json = m.json as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
-    return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: m.weights.buffer.slice(m.weights.byteOffset, m.weights.byteOffset + m.weights.byteLength) as ArrayBuffer }));
-  };
-  return { g: await load(G, 'generator', 'z'), d: await load(D, 'discriminator', 'x') };
-}
-
-/** A tfjs Layers training step (Adam, BCE, non-saturating G loss), timed over `steps` steps. */
-async function tfjsTrain(g: tf.LayersModel, d: tf.LayersModel, batch: number, steps: number): Promise<number> {
-  const optD = tf.train.adam(2e-4, 0.5, 0.999);
-  const optG = tf.train.adam(2e-4, 0.5, 0.999);
-  const vars = (m: tf.LayersModel) => m.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-  const latent = DEFAULT_ARCHITECTURE.latent;
-  const step = () =>
-    tf.tidy(() => {
-      const c = tf.randomUniform([batch, 1], -1, 1);
-      const x = tf.randomUniform([batch, 2], -0.8, 0.8);
-      optD.minimize(() => {
-        const fake = g.apply([tf.randomNormal([batch, latent]), c], { training: true }) as tf.Tensor;
-        const pr = d.apply([x, c], { training: true }) as tf.Tensor;
-        const pf = d.apply([fake, c], { training: true }) as tf.Tensor;
-        return tf.neg(tf.add(tf.mean(tf.log(tf.add(pr, 1e-7))), tf.mean(tf.log(tf.sub(1 + 1e-7, pf))))) as tf.Scalar;
-      }, false, vars(d));
-      optG.minimize(() => {
-        const fake = g.apply([tf.randomNormal([batch, latent]), c], { training: true }) as tf.Tensor;
-        const pf = d.apply([fake, c], { training: true }) as tf.Tensor;
-        return tf.neg(tf.mean(tf.log(tf.add(pf, 1e-7)))) as tf.Scalar;
-      }, false, vars(g));
-    });
-  step();
-  await tf.ready();
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) step();
-  // Force completion of queued work.
-  (g.getWeights()[0] as tf.Tensor).dataSync();
-  return (batch * steps) / ((performance.now() - t0) / 1000);
-}
-
-async function tfjsGenerate(g: tf.LayersModel, n: number): Promise<number> {
-  const chunk = 65536;
-  const latent = DEFAULT_ARCHITECTURE.latent;
-  const warm = g.predict([tf.randomNormal([chunk, latent]), tf.fill([chunk, 1], 0.1)]) as tf.Tensor;
-  await warm.data();
-  warm.dispose();
-  const t0 = performance.now();
-  for (let off = 0; off < n; off += chunk) {
-    const out = tf.tidy(() => g.predict([tf.randomNormal([chunk, latent]), tf.fill([chunk, 1], 0.1)]) as tf.Tensor);
-    await out.data();
-    out.dispose();
+async function generate(build: KernelBuild, threads: number, seconds: number): Promise<number> {
+  const engine = await CpuEngine.create({ architecture, threads, build });
+  try {
+    await engine.setState(freshState(initialWeights(architecture, 1)));
+    const warmN = 1 << 16;
+    const t0 = performance.now();
+    await engine.generate(new Float32Array(warmN).fill(0.1), 1);
+    const rate = warmN / ((performance.now() - t0) / 1000);
+    const n = Math.max(warmN, Math.round(rate * seconds));
+    const cond = new Float32Array(n).fill(0.1);
+    const t1 = performance.now();
+    await engine.generate(cond, 2);
+    return n / ((performance.now() - t1) / 1000);
+  } finally {
+    await engine.dispose();
   }
-  return n / ((performance.now() - t0) / 1000);
+}
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/** PyTorch's numbers from bench/torch_gan.py for `threads`, or why there are none. */
+function torch(threads: number): { train1024?: number; train8192?: number; generate?: number; version?: string; note?: string } {
+  const script = fileURLToPath(new URL('./torch_gan.py', import.meta.url));
+  const r = spawnSync('python3', [script, String(threads), quick ? 'quick' : 'full'], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return { note: (r.stderr || r.error?.message || 'python3 failed').trim().split('\n').pop() };
+  return JSON.parse(r.stdout) as ReturnType<typeof torch>;
 }
 
 export async function bench(): Promise<void> {
-  const quick = process.env.BENCH_QUICK === '1';
-  const a = DEFAULT_ARCHITECTURE;
-  const { G, D } = createGan(a, 1);
-  line(`architecture: ${a.blocks} blocks × ${a.width}, latent ${a.latent}, ${a.normalisation} norm; G ${G.size} params (${(G.size * 4 / 1024).toFixed(0)} kB), D ${D.size} params`);
-  for (const batch of [1024, 8192]) {
-    const steps = quick ? 2 : batch === 1024 ? 12 : 3;
-    line(`train nugan-cpu batch ${batch}: ${(await nuganTrain(batch, steps)).toFixed(0)} events/s`);
-  }
-  const genN = quick ? 65536 : 262144;
-  line(`generate nugan-cpu: ${nuganGenerate(G, genN).toFixed(0)} events/s`);
-
-  // tfjs-wasm for comparison.
-  const require = createRequire(import.meta.url);
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
-  if (await tf.setBackend('wasm')) {
-    await tf.ready();
-    const { g, d } = await tfjsModels(G, D);
-    for (const batch of [1024, 8192]) {
-      // One tfjs-wasm step at batch 8192 takes ~100 s on one core (81 events/s measured): opt-in.
-      if (batch === 8192 && process.env.BENCH_FULL !== '1') {
-        line('train tfjs-wasm batch 8192: skipped (~100 s per step; BENCH_FULL=1 runs it)');
-        continue;
+  const all = availableThreads();
+  const seconds = quick ? 1 : 4;
+  const builds: KernelBuild[] = nativeAddon() ? ['native', 'wasm'] : ['wasm'];
+  line(`architecture: ${architecture.blocks} blocks × ${architecture.width}, latent ${architecture.latent}, ${architecture.normalisation} norm, dropout ${architecture.dropout}; generator ${(generatorBytes(architecture) / 1024).toFixed(0)} kB; ${all} threads available`);
+  const results = new Map<string, number>();
+  for (const build of builds) {
+    const threadCounts = [...new Set([1, all])];
+    for (const threads of threadCounts) {
+      for (const batch of [1024, 8192]) {
+        const r = await train(build, threads, batch, seconds);
+        results.set(`${build}/${threads}/${batch}`, r);
+        line(`train cpu ${build.padEnd(6)} threads ${String(threads).padStart(2)} batch ${batch}: ${fmt(r).padStart(9)} events/s${threads > 1 ? `  (${(r / results.get(`${build}/1/${batch}`)!).toFixed(2)}× one thread)` : ''}`);
       }
-      line(`train tfjs-wasm batch ${batch}: ${(await tfjsTrain(g, d, batch, quick ? 1 : 2)).toFixed(0)} events/s`);
+      const g = await generate(build, threads, seconds);
+      results.set(`${build}/${threads}/gen`, g);
+      line(`generate cpu ${build.padEnd(6)} threads ${String(threads).padStart(2)}: ${fmt(g).padStart(11)} events/s${threads > 1 ? `  (${(g / results.get(`${build}/1/gen`)!).toFixed(2)}× one thread)` : ''}`);
     }
-    line(`generate tfjs-wasm: ${(await tfjsGenerate(g, genN)).toFixed(0)} events/s`);
   }
-  const gpu = await probeWebGpu();
-  if (gpu.ok) {
-    await import('@tensorflow/tfjs-backend-webgpu');
-    if (await tf.setBackend('webgpu')) {
-      await tf.ready();
-      const { g, d } = await tfjsModels(G, D);
-      for (const batch of [1024, 8192]) line(`train tfjs-webgpu batch ${batch}: ${(await tfjsTrain(g, d, batch, quick ? 2 : 5)).toFixed(0)} events/s`);
-      line(`generate tfjs-webgpu: ${(await tfjsGenerate(g, quick ? 1 << 20 : 1 << 23)).toFixed(0)} events/s`);
+  const scaling = process.env.BENCH_THREADS?.split(',').map(Number).filter((t) => Number.isInteger(t) && t > 0);
+  if (scaling?.length) {
+    const build = builds[0]!;
+    let one = 0;
+    for (const t of scaling) {
+      const r = await train(build, t, 8192, seconds);
+      if (t === 1) one = r;
+      line(`scaling ${build} batch 8192 threads ${String(t).padStart(2)}: ${fmt(r).padStart(9)} events/s${one ? `  (${(r / one).toFixed(2)}× one thread, efficiency ${((r / one / t) * 100).toFixed(0)} %)` : ''}`);
     }
-  } else line(`tfjs-webgpu: skipped (${gpu.reason})`);
+  }
+  // PyTorch on the same machine, per thread count, beside nugan's best build.
+  const best = builds[0]!;
+  for (const threads of [...new Set([1, all])]) {
+    const t = torch(threads);
+    if (t.note) {
+      line(`torch threads ${threads}: skipped (${t.note})`);
+      break;
+    }
+    const ratio = (ours: number | undefined, theirs: number | undefined) => (ours && theirs ? `  nugan/torch ${(ours / theirs).toFixed(2)}` : '');
+    line(`torch ${t.version} cpu threads ${threads}: train batch 1024 ${fmt(t.train1024!)}${ratio(results.get(`${best}/${threads}/1024`), t.train1024)}; batch 8192 ${fmt(t.train8192!)}${ratio(results.get(`${best}/${threads}/8192`), t.train8192)}; generate ${fmt(t.generate!)}${ratio(results.get(`${best}/${threads}/gen`), t.generate)} events/s`);
+  }
 }

@@ -31,7 +31,16 @@ const { writeFile, rm } = await import('node:fs/promises');
 const { computeFingerprintTable } = await import('../src/cache/fingerprint.ts');
 const { stageKinds } = await import('../stages/index.ts');
 const fingerprints = await computeFingerprintTable(stageKinds);
-await writeFile(entry, `import { main } from '../src/cli/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+// The same file is the CLI and, started as a worker thread with a role, that worker's module.
+await writeFile(entry, [
+  "import { isMainThread, workerData } from 'node:worker_threads';",
+  'if (!isMainThread && workerData && workerData.nuganRole) {',
+  "  await (await import('../src/cli/worker-roles.ts')).runWorkerRole(workerData.nuganRole);",
+  '} else {',
+  "  process.exitCode = await (await import('../src/cli/main.ts')).main(process.argv.slice(2));",
+  '}',
+  '',
+].join('\n'));
 const tmp = path.join(dist, `.nugan.mjs.tmp-${process.pid}`);
 try {
   await build({
@@ -58,4 +67,8 @@ try {
 }
 const wasmDir = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 for (const f of await readdir(wasmDir)) if (f.endsWith('.wasm')) await copyFile(path.join(wasmDir, f), path.join(dist, f));
-process.stdout.write(`wrote ${path.relative(root, path.join(dist, 'nugan.mjs'))} and the tfjs wasm files beside it\n`);
+// The native CPU kernels, when npm install built them (kernels.ts looks beside the bundle).
+const { existsSync } = await import('node:fs');
+const native = path.join(root, 'build/native/nugan_kernels.node');
+if (existsSync(native)) await copyFile(native, path.join(dist, 'nugan_kernels.node'));
+process.stdout.write(`wrote ${path.relative(root, path.join(dist, 'nugan.mjs'))}, the tfjs wasm files${existsSync(native) ? ' and the native CPU kernels' : ''} beside it\n`);

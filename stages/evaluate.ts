@@ -24,7 +24,8 @@
 import { copyFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, type StageContext, type StageKind, type UpstreamArtifact } from '../src/contract/stage.ts';
-import type { Device } from '../src/gan/backend.ts';
+import type { Device } from '../src/gan/engines/select.ts';
+import { availableThreads } from '../src/util/cpus.ts';
 import type { EvaluationLabels, EventGenerator, ReferenceSample } from '../src/metrics/evaluation.ts';
 
 export interface EvaluateParams {
@@ -33,20 +34,20 @@ export interface EvaluateParams {
   events?: number;
   energies?: number[];
   labels?: EvaluationLabels;
-  seed?: number;
   /** Where the generator runs: `gpu` asks the scheduler for one; `auto` uses one only if granted. */
   device?: Device;
+  /** CPU threads for sampling (default: what the scheduler grants). */
+  threads?: number;
 }
 
 /** Loads a trained model directory into a sampler (src/gan/sampler.ts `loadGenerator`). */
-export type GeneratorLoader = (modelDir: string, opts: { gpus: readonly number[]; signal: AbortSignal; device?: Device }) => Promise<EventGenerator>;
+export type GeneratorLoader = (modelDir: string, opts: { gpus: readonly number[]; signal: AbortSignal; device: Device; threads: number }) => Promise<EventGenerator & { summary?(): Record<string, unknown> }>;
 
-/** The trained model's sampler (src/gan/sampler.ts); CPU unless the scheduler granted this stage a GPU. */
+/** The trained model's sampler on the engine `device` selects (a GPU only when the scheduler granted one). */
 export const defaultLoader: GeneratorLoader = async (modelDir, opts) => {
-  const device = opts.device ?? (opts.gpus.length > 0 ? 'auto' : 'cpu');
-  // tfjs is loaded only when a model is evaluated, not whenever the CLI plans a run.
+  // The GAN libraries load only when a model is evaluated, not whenever the CLI plans a run.
   const { loadGenerator } = await import('../src/gan/sampler.ts');
-  return loadGenerator(modelDir, { device });
+  return loadGenerator(modelDir, { device: opts.device, threads: opts.threads, gpuGranted: opts.device !== 'auto' || opts.gpus.length > 0 });
 };
 
 const schema = {
@@ -66,8 +67,8 @@ const schema = {
       properties: { domain: { type: 'string' }, size: { type: ['integer', 'string'] }, method: { type: 'string' } },
       description: 'where this evaluation sits in the study: domain × size × method (TL | scratch)',
     },
-    seed: { type: 'integer', description: 'generation seed (default: the stage seed)' },
-    device: { enum: ['auto', 'gpu', 'cpu'], default: 'auto', description: 'gpu: request a GPU for sampling; auto: use one when granted' },
+    device: { enum: ['auto', 'gpu', 'cpu'], default: 'auto', description: 'gpu: require a GPU for sampling; auto: use one when granted; cpu: never' },
+    threads: { type: 'integer', minimum: 1, maximum: 1024, description: 'CPU threads for sampling (default: all the cores this process may use, as the scheduler grants them)' },
   },
 } as const;
 
@@ -93,7 +94,7 @@ export function createEvaluateStage(load: GeneratorLoader = defaultLoader): Stag
     schema,
     moduleUrl: import.meta.url,
     references: (p) => [p.model, ...referenceIds(p)],
-    resources: (p) => ({ cpus: 1, gpus: p.device === 'gpu' ? 1 : 0 }),
+    resources: (p) => ({ cpus: p.threads ?? availableThreads(), gpus: p.device === 'gpu' ? 1 : 0 }),
     async run(ctx) {
       // Imported here: planning a run (every CLI command) should not pay for the metrics and Arrow code.
       const [{ readEventTable }, { evaluateModel, writeEvaluation }] = await Promise.all([import('../src/io/event-table.ts'), import('../src/metrics/evaluation.ts')]);
@@ -108,10 +109,10 @@ export function createEvaluateStage(load: GeneratorLoader = defaultLoader): Stag
         const { events } = await readEventTable(file);
         refs.push({ source: id, file, events });
       }
-      const seed = p.seed ?? ctx.seed;
+      const seed = ctx.seed;
       const modelDir = model.outputs.model ?? model.dir;
-      const device: Device = p.device === 'cpu' || ctx.gpus.length === 0 ? 'cpu' : 'auto';
-      const generator = await load(modelDir, { gpus: ctx.gpus, signal: ctx.signal, device });
+      const generator = await load(modelDir, { gpus: ctx.gpus, signal: ctx.signal, device: p.device ?? 'auto', threads: p.threads ?? ctx.cpus });
+      const engine = generator.summary?.() ?? {};
       let result;
       try {
         const total = refs.reduce((s, r) => s + Math.min(r.events.E_nu.length, p.events ?? Number.POSITIVE_INFINITY), 0);
@@ -124,7 +125,7 @@ export function createEvaluateStage(load: GeneratorLoader = defaultLoader): Stag
           onProgress: (n) => ctx.progress.advance(n),
         });
       } finally {
-        generator.dispose();
+        await generator.dispose();
       }
       if (p.energies) {
         const have = result.points.map((q) => q.E_nu).filter((e): e is number => e !== null);
@@ -152,6 +153,7 @@ export function createEvaluateStage(load: GeneratorLoader = defaultLoader): Stag
         summary: {
           labels: result.labels,
           backend: result.backend,
+          ...engine,
           seed,
           model: model.id,
           seconds: Number(((performance.now() - t0) / 1000).toFixed(2)),

@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { InputError, type StageKind } from '../src/contract/stage.ts';
-import type { Device } from '../src/gan/backend.ts';
+import type { Device } from '../src/gan/engines/select.ts';
+import { availableThreads } from '../src/util/cpus.ts';
 
 export interface GenerateParams {
   model: string;
@@ -15,7 +16,8 @@ export interface GenerateParams {
   events: number;
   format: 'arrow' | 'csv' | 'hepmc3';
   device: Device;
-  seed?: number;
+  /** CPU threads (default: what the scheduler grants). */
+  threads?: number;
 }
 
 export const generateStage: StageKind<GenerateParams> = {
@@ -35,13 +37,13 @@ export const generateStage: StageKind<GenerateParams> = {
       },
       events: { type: 'integer', minimum: 1 },
       format: { enum: ['arrow', 'csv', 'hepmc3'], default: 'arrow' },
-      device: { enum: ['auto', 'gpu', 'cpu'], default: 'auto' },
-      seed: { type: 'integer' },
+      device: { enum: ['auto', 'gpu', 'cpu'], default: 'auto', description: 'auto: a hardware GPU when one is granted, else the CPU; gpu: require one; cpu: never' },
+      threads: { type: 'integer', minimum: 1, maximum: 1024, description: 'CPU threads (default: all the cores this process may use, as the scheduler grants them)' },
     },
   },
   moduleUrl: import.meta.url,
   resources(p) {
-    return { cpus: 1, gpus: p.device === 'gpu' ? 1 : 0 };
+    return { cpus: p.threads ?? availableThreads(), gpus: p.device === 'gpu' ? 1 : 0 };
   },
   references(p) {
     return [p.model];
@@ -62,15 +64,17 @@ export const generateStage: StageKind<GenerateParams> = {
       model: up.outputs.model ?? up.dir,
       enu,
       events: p.events,
-      seed: p.seed ?? ctx.seed,
+      seed: ctx.seed,
       out: path.join(ctx.outDir, file),
       device: p.device,
+      threads: p.threads ?? ctx.cpus,
+      gpuGranted: p.device !== 'auto' || ctx.gpus.length > 0,
       signal: ctx.signal,
       onBatch(done) {
         ctx.progress.advance(done - last);
         last = done;
       },
     });
-    return { outputs: { events: file }, summary: { events: s.events, backend: s.backend, seconds: Number(s.seconds.toFixed(3)), events_per_s: Math.round(s.events_per_s) } };
+    return { outputs: { events: file }, summary: { events: s.events, backend: s.backend, ...s.engine, seconds: Number(s.seconds.toFixed(3)), events_per_s: Math.round(s.events_per_s) } };
   },
 };

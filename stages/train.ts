@@ -16,14 +16,14 @@
  * the stage id, its parameters and its input keys — the ingredients of its cache key), so a rerun
  * after an interruption continues from the last checkpoint; it is removed once the stage succeeds.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, type StageContext, type StageKind, type UpstreamArtifact } from '../src/contract/stage.ts';
-import { chooseTrainingBackend, type Device } from '../src/gan/backend.ts';
-import { holdOut, loadProxies } from '../src/gan/data.ts';
-import { DEFAULT_ARCHITECTURE, loadModel, proxyInfo, saveModel, type Architecture, type ModelInfo } from '../src/gan/model.ts';
-import { clearCheckpoints, trainGan, type FreezeSpec, type SelectMetric } from '../src/gan/train.ts';
+import { DEFAULT_ARCHITECTURE, generatorBytes, type Architecture } from '../src/gan/architecture.ts';
+import type { Device } from '../src/gan/engines/select.ts';
+import type { FreezeSpec, SelectMetric } from '../src/gan/train.ts';
+import { writeFileAtomic } from '../src/util/atomic.ts';
+import { availableThreads } from '../src/util/cpus.ts';
+import { hexDigest } from '../src/util/digest.ts';
 
 export interface TrainParams {
   data: string;
@@ -44,7 +44,8 @@ export interface TrainParams {
   events?: number;
   /** Cap on validation events (validation time grows with it). */
   val_events: number;
-  seed?: number;
+  /** CPU threads (default: what the scheduler grants, up to the cores this process may use). */
+  threads?: number;
 }
 
 const freezeSpec = { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'array', items: { type: 'string', pattern: '^(block[0-9]+|out)$' } }] };
@@ -79,13 +80,13 @@ const schema = {
     lr_g: { type: 'number', exclusiveMinimum: 0, default: 2e-4 },
     lr_d: { type: 'number', exclusiveMinimum: 0, default: 2e-4 },
     betas: { type: 'array', items: { type: 'number', minimum: 0, exclusiveMaximum: 1 }, minItems: 2, maxItems: 2, default: [0.5, 0.999] },
-    device: { enum: ['auto', 'gpu', 'cpu'], default: 'auto' },
+    device: { enum: ['auto', 'gpu', 'cpu'], default: 'auto', description: 'auto: a hardware GPU when one is granted, else the CPU; gpu: require one; cpu: never touch the GPU' },
+    threads: { type: 'integer', minimum: 1, maximum: 1024, description: 'CPU threads (default: all the cores this process may use, as the scheduler grants them)' },
     checkpoint_every: { type: 'integer', minimum: 1, default: 5 },
     validate_every: { type: 'integer', minimum: 1, default: 1 },
     select: { enum: ['map', 'emd', 'last'], default: 'map' },
     events: { type: 'integer', minimum: 1 },
     val_events: { type: 'integer', minimum: 100, default: 20000 },
-    seed: { type: 'integer' },
   },
 };
 
@@ -97,9 +98,8 @@ function tableOf(up: UpstreamArtifact | undefined, id: string, names: string[], 
 
 /** Directory for resumable checkpoints, keyed like the cache key (see the module comment). */
 export function resumeDirOf(ctx: StageContext<TrainParams>): string {
-  const h = createHash('sha256');
-  h.update(JSON.stringify({ id: ctx.id, params: ctx.params, seed: ctx.seed, inputs: Object.fromEntries(Object.entries(ctx.inputs).map(([k, v]) => [k, v.key]).sort()) }));
-  return path.join(path.dirname(ctx.outDir), `.partial-train-${h.digest('hex').slice(0, 16)}`);
+  const key = hexDigest('sha256', JSON.stringify({ id: ctx.id, params: ctx.params, seed: ctx.seed, inputs: Object.fromEntries(Object.entries(ctx.inputs).map(([k, v]) => [k, v.key]).sort()) }));
+  return path.join(path.dirname(ctx.outDir), `.partial-train-${key.slice(0, 16)}`);
 }
 
 export const trainStage: StageKind<TrainParams> = {
@@ -108,16 +108,24 @@ export const trainStage: StageKind<TrainParams> = {
   schema,
   moduleUrl: import.meta.url,
   resources(p) {
-    return { cpus: 1, gpus: p.device === 'gpu' ? 1 : 0 };
+    return { cpus: p.threads ?? availableThreads(), gpus: p.device === 'gpu' ? 1 : 0 };
   },
   references(p) {
     return [p.data, p.val, p.init].filter((x): x is string => typeof x === 'string');
   },
   async run(ctx) {
+    // The GAN libraries load only when a training runs, not whenever the CLI plans a pipeline.
+    const [{ holdOut, loadProxies }, { loadModel, proxyInfo, saveModel }, { trainGan, clearCheckpoints }, { chooseEngine, engineSummary }, { createEngine }] = await Promise.all([
+      import('../src/gan/data.ts'),
+      import('../src/gan/model.ts'),
+      import('../src/gan/train.ts'),
+      import('../src/gan/engines/select.ts'),
+      import('../src/gan/engines/index.ts'),
+    ]);
     const p = ctx.params;
-    const seed = p.seed ?? ctx.seed;
-    const backend = await chooseTrainingBackend(p.device);
-    ctx.log(`backend ${backend.name}: ${backend.reason}`);
+    const seed = ctx.seed;
+    const choice = await chooseEngine(p.device, p.device !== 'auto' || ctx.gpus.length > 0);
+    const threads = p.threads ?? ctx.cpus;
 
     const trainFile = tableOf(ctx.inputs[p.data], p.data, ['train', 'events'], 'data');
     const loaded = await loadProxies(trainFile, p.events, seed);
@@ -140,24 +148,30 @@ export const trainStage: StageKind<TrainParams> = {
 
     let architecture: Architecture = { ...DEFAULT_ARCHITECTURE, ...p.architecture };
     let init;
-    let initInfo: ModelInfo | undefined;
+    let initDomain: unknown;
     if (p.init) {
       const up = ctx.inputs[p.init];
       if (!up) throw new InputError(`train: init stage '${p.init}' is not among this stage's needs`);
-      const dir = up.outputs.model ?? up.dir;
-      const m = await loadModel(dir);
-      initInfo = m.info;
+      const m = await loadModel(up.outputs.model ?? up.dir);
+      initDomain = m.info.domain ?? null;
       if (p.architecture) {
         for (const [k, v] of Object.entries(p.architecture)) {
-          if ((m.info.architecture as unknown as Record<string, unknown>)[k] !== v) throw new InputError(`train: architecture.${k} = ${JSON.stringify(v)} differs from the init model's (${JSON.stringify((m.info.architecture as unknown as Record<string, unknown>)[k])}); fine-tuning keeps the architecture`);
+          const theirs = (m.info.architecture as unknown as Record<string, unknown>)[k];
+          if (theirs !== v) throw new InputError(`train: architecture.${k} = ${JSON.stringify(v)} differs from the init model's (${JSON.stringify(theirs)}); fine-tuning keeps the architecture`);
         }
       }
       architecture = m.info.architecture;
-      init = { G: m.G, D: m.D };
+      init = m.weights;
+    }
+    const blocks = { generator: architecture.blocks, discriminator: architecture.d_blocks ?? architecture.blocks };
+    for (const net of ['generator', 'discriminator'] as const) {
+      const f = p.freeze?.[net];
+      if (typeof f === 'number' && f > blocks[net]) throw new InputError(`train: freeze.${net} = ${f}, but the ${net} has ${blocks[net]} blocks (freeze 0…${blocks[net]}, or name blocks: block0…, out)`);
     }
 
     const resumeDir = resumeDirOf(ctx);
     ctx.progress.total(p.epochs, 'epochs');
+    let engineInfo: Record<string, unknown> = {};
     const result = await trainGan(train, val, {
       architecture,
       epochs: p.epochs,
@@ -173,46 +187,53 @@ export const trainStage: StageKind<TrainParams> = {
       ...(p.freeze ? { freeze: p.freeze } : {}),
       resumeDir,
       signal: ctx.signal,
+      log: (line) => ctx.log(line),
+      async engine(arch, training) {
+        const engine = await createEngine({ engine: choice.engine, architecture: arch, training, threads });
+        engineInfo = engineSummary(engine.info, choice);
+        ctx.log(`engine ${engine.info.engine}: ${engine.info.device} (${choice.reason})`);
+        return engine;
+      },
+      onSteps(epoch, done, total) {
+        ctx.progress.message(`epoch ${epoch}: step ${done}/${total}`);
+      },
       onEpoch(r) {
         // The message first: reporters print a progress line when the count advances.
         const v = r.val_map !== undefined ? `, val MAP ${r.val_map.toFixed(3)}, EMD ${r.val_emd!.toExponential(2)}` : '';
-        ctx.progress.message(`epoch ${r.epoch}: loss D ${r.loss_d.toFixed(3)} G ${r.loss_g.toFixed(3)}${v}`);
+        ctx.progress.message(`epoch ${r.epoch} done: loss D ${r.loss_d.toFixed(3)} G ${r.loss_g.toFixed(3)}${v}`);
         ctx.progress.advance(1);
         ctx.log(`epoch ${r.epoch}: ${JSON.stringify(r)}`);
       },
     });
     if (result.resumed_from !== undefined) ctx.log(`resumed from the checkpoint of epoch ${result.resumed_from}`);
 
-    const info: ModelInfo = {
+    const backend = `${result.engine.engine}: ${result.engine.device}`;
+    await saveModel(path.join(ctx.outDir, 'model'), result.weights, {
       format: 'nugan-model',
       version: 1,
       architecture,
       proxy: proxyInfo(),
       E_range: loaded.E_range,
-      backend: backend.name,
-      backend_reason: backend.reason,
+      backend,
+      engine: engineInfo,
       seed,
       epoch: result.chosen_epoch,
       select: p.select,
       ...(loaded.domain ? { domain: loaded.domain } : {}),
-      ...(p.init ? { init: p.init, init_domain: initInfo?.domain ?? null } : {}),
+      ...(p.init ? { init: p.init, init_domain: initDomain } : {}),
       ...(p.freeze ? { freeze: p.freeze } : {}),
       train_events: train.n,
-    };
-    await saveModel(path.join(ctx.outDir, 'model'), result.G, result.D, info);
+    });
     const history = { chosen_epoch: result.chosen_epoch, select: p.select, initial: result.initial, epochs: result.history };
-    const tmp = path.join(ctx.outDir, 'history.json.tmp');
-    await mkdir(ctx.outDir, { recursive: true });
-    await writeFile(tmp, JSON.stringify(history, null, 1) + '\n');
-    await rename(tmp, path.join(ctx.outDir, 'history.json'));
+    await writeFileAtomic(path.join(ctx.outDir, 'history.json'), JSON.stringify(history, null, 1) + '\n');
     await clearCheckpoints(resumeDir);
 
     const chosen = result.history.find((r) => r.epoch === result.chosen_epoch);
     return {
       outputs: { model: 'model', history: 'history.json' },
       summary: {
-        backend: backend.name,
-        backend_reason: backend.reason,
+        backend,
+        ...engineInfo,
         train_events: train.n,
         val_events: val.n,
         val_source: valSource,
@@ -226,7 +247,7 @@ export const trainStage: StageKind<TrainParams> = {
         train_seconds: Number(result.train_seconds.toFixed(3)),
         events_per_s: Math.round(result.events_per_s),
         ...(result.resumed_from !== undefined ? { resumed_from: result.resumed_from } : {}),
-        generator_bytes: result.G.size * 4,
+        generator_bytes: generatorBytes(architecture),
       },
     };
   },

@@ -1,11 +1,12 @@
 /**
- * Event tables → the proxies the networks see (DESIGN.md §1). Events outside the proxy domain
+ * Event tables → the proxies the networks see (docs/formats.md). Events outside the proxy domain
  * (omega < 9.8 MeV, or E_mu < m_mu) are dropped and counted: their proxy E'_mu is undefined.
  */
 import { readEventTable } from '../io/event-table.ts';
 import { inProxyDomain, proxyEmu, proxyEnu, proxyTheta } from '../physics/kinematics.ts';
-import { Rng } from '../physics/rng.ts';
-import type { ProxyData } from './train.ts';
+import { Rng } from '../util/rng.ts';
+import { partialShuffleInPlace, shuffleInPlace } from '../util/shuffle.ts';
+import type { ProxyData } from './engines/engine.ts';
 
 export interface LoadedProxies {
   data: ProxyData;
@@ -20,29 +21,25 @@ export interface LoadedProxies {
 
 /**
  * Reads an event table and converts it to proxies. `cap` keeps at most that many events, chosen
- * uniformly at random with `seed` (a cap applied after the domain cut).
+ * uniformly at random with `seed` (a cap applied after the domain cut), in file order.
  */
 export async function loadProxies(file: string, cap?: number, seed = 1): Promise<LoadedProxies> {
   const { events, meta } = await readEventTable(file);
   const n = events.E_nu.length;
   const keep: number[] = [];
-  let lo = Infinity;
-  let hi = -Infinity;
   for (let i = 0; i < n; i++) if (inProxyDomain(events.E_nu[i]!, events.E_mu[i]!)) keep.push(i);
   let idx = keep;
   if (cap !== undefined && cap < keep.length) {
-    // Partial Fisher–Yates: a seeded uniform subset, in file order for locality.
     const r = new Rng(seed, 0xca9);
     const a = keep.slice();
-    for (let i = 0; i < cap; i++) {
-      const j = i + Math.floor(r.next() * (a.length - i));
-      [a[i], a[j]] = [a[j]!, a[i]!];
-    }
+    partialShuffleInPlace(a, cap, () => r.next());
     idx = a.slice(0, cap).sort((x, y) => x - y);
   }
   const m = idx.length;
   const cond = new Float32Array(m);
   const x = new Float32Array(2 * m);
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let k = 0; k < m; k++) {
     const i = idx[k]!;
     const e = events.E_nu[i]!;
@@ -55,14 +52,11 @@ export async function loadProxies(file: string, cap?: number, seed = 1): Promise
   return { data: { cond, x, n: m }, read: n, outside_domain: n - keep.length, E_range: [lo, hi], ...(typeof meta.domain === 'string' ? { domain: meta.domain } : {}) };
 }
 
-/** Splits off the last `fraction` of a seeded permutation as validation data. */
+/** Splits off the first `fraction` of a seeded permutation as validation data. */
 export function holdOut(d: ProxyData, fraction: number, seed: number): { train: ProxyData; val: ProxyData } {
   const r = new Rng(seed, 0x4a1);
   const idx = Array.from({ length: d.n }, (_, i) => i);
-  for (let i = d.n - 1; i > 0; i--) {
-    const j = Math.floor(r.next() * (i + 1));
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-  }
+  shuffleInPlace(idx, () => r.next());
   const nv = Math.max(1, Math.round(d.n * fraction));
   const take = (ids: number[]): ProxyData => {
     const cond = new Float32Array(ids.length);

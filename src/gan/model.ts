@@ -1,54 +1,21 @@
 /**
- * The conditional GAN's architecture (DESIGN.md §1) and its files.
+ * Model directories: the trained networks as tfjs LayersModels plus nugan's own metadata.
  *
- * G(z, E'_nu) → (E'_mu, theta') and D((E'_mu, theta'), E'_nu) → P(real) are stacks of blocks
- * Dense → LayerNorm → LeakyReLU → Dropout → GaussianNoise (+ skip from the previous block), with
- * E'_nu concatenated into every block's input and into the output layer.
- *
- * A model directory holds:
- *   model.json + weights.bin                 the generator, tfjs LayersModel (tf.loadLayersModel)
+ *   model.json + weights.bin                 the generator (tf.loadLayersModel in Node or a browser)
  *   discriminator/model.json + weights.bin   the discriminator (sigmoid output), same format
- *   nugan-model.json                         proxy definition, E range, architecture, backend, seed, epoch
- * The engine (engine.ts) and the tfjs graph written here compute the same function; test/gan checks it.
+ *   nugan-model.json                         architecture, proxies, E_nu range, engine, seed, epoch
+ *
+ * The Keras graph written here (topology) computes what the engines compute (architecture.ts);
+ * test/gan/model.test.ts checks that tfjs predicts the engines' outputs from these files.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../contract/stage.ts';
 import { E_MAX, E_MIN, M_MU, OMEGA_MIN } from '../physics/constants.ts';
-import { Rng } from '../physics/rng.ts';
-import { LN_EPS, Mlp, type NetSpec, type Normalisation } from './engine.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
+import { ganLayouts, LN_EPS, type Architecture, type GanWeights, type NetLayout } from './architecture.ts';
 
-export interface Architecture {
-  blocks: number;
-  width: number;
-  latent: number;
-  dropout: number;
-  /** Std of the Gaussian noise layer after each block (training only); 0 disables it. */
-  noise: number;
-  normalisation: Normalisation;
-  leak: number;
-  skip: boolean;
-  /** Discriminator width and blocks, when different from the generator's. */
-  d_width?: number;
-  d_blocks?: number;
-}
-
-/** The default: 4 blocks of 128 — G has ~67k parameters (270 kB of float32), well under 1 MB. */
-export const DEFAULT_ARCHITECTURE: Architecture = { blocks: 4, width: 128, latent: 8, dropout: 0.1, noise: 0, normalisation: 'layer', leak: 0.2, skip: true };
-
-export function generatorSpec(a: Architecture): NetSpec {
-  return { inputDim: a.latent, blocks: a.blocks, width: a.width, outDim: 2, outAct: 'tanh', normalisation: a.normalisation, leak: a.leak, dropout: a.dropout, noise: a.noise, skip: a.skip };
-}
-
-export function discriminatorSpec(a: Architecture): NetSpec {
-  return { inputDim: 2, blocks: a.d_blocks ?? a.blocks, width: a.d_width ?? a.width, outDim: 1, outAct: 'linear', normalisation: a.normalisation, leak: a.leak, dropout: a.dropout, noise: a.noise, skip: a.skip };
-}
-
-/** A generator and a discriminator, randomly initialised from `seed`. */
-export function createGan(a: Architecture, seed: number): { G: Mlp; D: Mlp } {
-  const rng = new Rng(seed, 0x6a4);
-  return { G: new Mlp(generatorSpec(a), 'g', rng), D: new Mlp(discriminatorSpec(a), 'd', rng) };
-}
+export { DEFAULT_ARCHITECTURE, type Architecture } from './architecture.ts';
 
 /** What nugan-model.json records next to the tfjs files. */
 export interface ModelInfo {
@@ -62,11 +29,14 @@ export interface ModelInfo {
     E_max: number;
     omega_min: number;
   };
+  /** The generator's latent input: z ~ N(0, 1) in every component. */
+  latent?: { distribution: 'normal'; mean: 0; std: 1; size: number };
   /** Range of E_nu (GeV) seen in training. */
   E_range: [number, number];
+  /** What trained it (engine and device), for provenance. */
   backend: string;
   seed: number;
-  /** Epoch of the kept checkpoint and the metric that chose it. */
+  /** Epoch of the kept weights and the metric that chose it. */
   epoch: number;
   select: string;
   [key: string]: unknown;
@@ -88,9 +58,9 @@ interface LayerJson {
 }
 
 /** The Keras functional-model topology of one network (what tfjs's model.json calls modelTopology). */
-export function topology(net: Mlp, name: string, mainInput: string): Record<string, unknown> {
-  const s = net.spec;
-  const p = net.prefix;
+export function topology(layout: NetLayout, name: string, mainInput: string): Record<string, unknown> {
+  const s = layout.spec;
+  const p = layout.prefix;
   const layers: LayerJson[] = [];
   const node = (n: string): Inbound => [n, 0, 0, {}];
   const add = (class_name: string, lname: string, config: Record<string, unknown>, inputs: string[]) => {
@@ -122,42 +92,33 @@ export function topology(net: Mlp, name: string, mainInput: string): Record<stri
 }
 
 /** model.json (tfjs LayersModel format) and the weights.bin bytes of one network. */
-export function toLayersModel(net: Mlp, name: string, mainInput: string): { json: Record<string, unknown>; weights: Uint8Array } {
-  const total = net.params.reduce((a, q) => a + q.value.length, 0);
-  const buf = new Float32Array(total);
-  let off = 0;
-  for (const q of net.params) {
-    buf.set(q.value, off);
-    off += q.value.length;
-  }
+export function toLayersModel(layout: NetLayout, weights: Float32Array, name: string, mainInput: string): { json: Record<string, unknown>; weights: Uint8Array } {
+  if (weights.length !== layout.size) throw new RangeError(`${name}: ${weights.length} weights for a layout of ${layout.size}`);
   return {
     json: {
       format: 'layers-model',
       generatedBy: 'nugan',
       convertedBy: null,
-      modelTopology: topology(net, name, mainInput),
-      weightsManifest: [{ paths: ['weights.bin'], weights: net.params.map((q) => ({ name: q.name, shape: q.shape, dtype: 'float32' })) }],
+      modelTopology: topology(layout, name, mainInput),
+      weightsManifest: [{ paths: ['weights.bin'], weights: layout.params.map((q) => ({ name: q.name, shape: q.shape, dtype: 'float32' })) }],
     },
-    weights: new Uint8Array(buf.buffer),
+    // weights.bin is the layout's flat array, byte for byte (little-endian float32).
+    weights: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength),
   };
 }
 
-async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
-
 /** Writes G, D and nugan-model.json into `dir` (created), each file atomically. */
-export async function saveModel(dir: string, G: Mlp, D: Mlp, info: ModelInfo): Promise<void> {
+export async function saveModel(dir: string, weights: GanWeights, info: ModelInfo): Promise<void> {
+  const layouts = ganLayouts(info.architecture);
   await mkdir(path.join(dir, 'discriminator'), { recursive: true });
-  const g = toLayersModel(G, 'generator', 'z');
-  const d = toLayersModel(D, 'discriminator', 'x');
-  await writeAtomic(path.join(dir, 'weights.bin'), g.weights);
-  await writeAtomic(path.join(dir, 'model.json'), JSON.stringify(g.json));
-  await writeAtomic(path.join(dir, 'discriminator', 'weights.bin'), d.weights);
-  await writeAtomic(path.join(dir, 'discriminator', 'model.json'), JSON.stringify(d.json));
-  await writeAtomic(path.join(dir, 'nugan-model.json'), JSON.stringify(info, null, 2) + '\n');
+  const g = toLayersModel(layouts.G, weights.G, 'generator', 'z');
+  const d = toLayersModel(layouts.D, weights.D, 'discriminator', 'x');
+  await writeFileAtomic(path.join(dir, 'weights.bin'), g.weights);
+  await writeFileAtomic(path.join(dir, 'model.json'), JSON.stringify(g.json));
+  await writeFileAtomic(path.join(dir, 'discriminator', 'weights.bin'), d.weights);
+  await writeFileAtomic(path.join(dir, 'discriminator', 'model.json'), JSON.stringify(d.json));
+  const latent = { distribution: 'normal' as const, mean: 0 as const, std: 1 as const, size: info.architecture.latent };
+  await writeFileAtomic(path.join(dir, 'nugan-model.json'), JSON.stringify({ ...info, latent }, null, 2) + '\n');
 }
 
 export async function readModelInfo(dir: string): Promise<ModelInfo> {
@@ -178,36 +139,39 @@ export async function readModelInfo(dir: string): Promise<ModelInfo> {
   return info;
 }
 
-/** Loads the weights of one tfjs model file pair into `net` (names and shapes must match). */
-async function loadWeightsInto(net: Mlp, jsonFile: string): Promise<void> {
-  const json = JSON.parse(await readFile(jsonFile, 'utf8')) as { weightsManifest: { paths: string[]; weights: { name: string; shape: number[] }[] }[] };
-  const byName = new Map(net.params.map((q) => [q.name, q]));
-  for (const group of json.weightsManifest) {
+/** Reads one tfjs model file pair into a flat array of `layout` (names and shapes must match). */
+async function readWeights(layout: NetLayout, jsonFile: string): Promise<Float32Array> {
+  let json: { weightsManifest?: { paths: string[]; weights: { name: string; shape: number[] }[] }[] };
+  try {
+    json = JSON.parse(await readFile(jsonFile, 'utf8'));
+  } catch (err) {
+    throw new InputError(`cannot read the model: ${(err as Error).message}`, jsonFile);
+  }
+  const out = new Float32Array(layout.size);
+  const byName = new Map(layout.params.map((q) => [q.name, q]));
+  for (const group of json.weightsManifest ?? []) {
     const bytes = Buffer.concat(await Promise.all(group.paths.map((p) => readFile(path.join(path.dirname(jsonFile), p)))));
     const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     let off = 0;
     for (const w of group.weights) {
       const size = w.shape.reduce((a, b) => a * b, 1);
       const q = byName.get(w.name);
-      if (!q || q.value.length !== size) throw new InputError(`weight '${w.name}' does not match the architecture in nugan-model.json`, jsonFile);
-      q.value.set(data.subarray(off, off + size));
+      if (!q || q.size !== size) throw new InputError(`weight '${w.name}' does not match the architecture in nugan-model.json`, jsonFile);
+      if (off + size > data.length) throw new InputError(`weights file too short: '${w.name}' needs floats ${off}…${off + size}, the file has ${data.length}`, jsonFile);
+      out.set(data.subarray(off, off + size), q.offset);
       byName.delete(w.name);
       off += size;
     }
   }
   if (byName.size) throw new InputError(`missing weights: ${[...byName.keys()].join(', ')}`, jsonFile);
+  return out;
 }
 
-/** Loads G and D of a model directory into engine networks. */
-export async function loadModel(dir: string): Promise<{ G: Mlp; D: Mlp; info: ModelInfo }> {
+/** The weights and metadata of a model directory. */
+export async function loadModel(dir: string): Promise<{ weights: GanWeights; info: ModelInfo }> {
   const info = await readModelInfo(dir);
-  const { G, D } = createGan(info.architecture, info.seed);
-  await loadWeightsInto(G, path.join(dir, 'model.json'));
-  await loadWeightsInto(D, path.join(dir, 'discriminator', 'model.json'));
-  return { G, D, info };
-}
-
-/** Removes a directory tree (best effort). */
-export async function removeDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
+  const layouts = ganLayouts(info.architecture);
+  const G = await readWeights(layouts.G, path.join(dir, 'model.json'));
+  const D = await readWeights(layouts.D, path.join(dir, 'discriminator', 'model.json'));
+  return { weights: { G, D }, info };
 }

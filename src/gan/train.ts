@@ -1,30 +1,29 @@
 /**
- * The GAN training loop: one code path for pretraining (random init), fine-tuning (init from a saved
- * model, frozen blocks) and from-scratch baselines. Binary cross-entropy, non-saturating generator
- * loss (DESIGN.md §1), Adam, one D update then one G update per step.
+ * The GAN training policy: one code path for pretraining (initial weights), fine-tuning (weights of
+ * a trained model, frozen blocks) and from-scratch baselines. The arithmetic is an engine's
+ * (engines/engine.ts); this module decides epochs, the order of events in each, when to validate,
+ * which epoch to keep, when to checkpoint, and stops on abort or divergence.
  *
- * Checkpoints (every `checkpoint_every` epochs) hold weights, Adam moments, history and the best
- * weights so far, in `resumeDir`; a later call with the same options and data continues from the last
- * one. Every epoch's shuffling, latent and dropout draws come from stream (seed, epoch), so a resumed
- * run gives the same result as an uninterrupted one.
+ * Each epoch visits the training events in a permutation drawn from stream (seed, epoch), and every
+ * other draw of the step is keyed by (seed, epoch, step) (draws.ts): a resumed run continues exactly
+ * where an uninterrupted one would have been, on the same engine.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { Rng } from '../physics/rng.ts';
-import { adamStep, fillGaussian, type Mlp } from './engine.ts';
-import { createGan, type Architecture } from './model.ts';
-import { validationBins, validationScore, type ValidationScore } from './validation.ts';
+import { Rng } from '../util/rng.ts';
+import { hexDigest } from '../util/digest.ts';
+import { shuffleInPlace } from '../util/shuffle.ts';
+import { blockNames, initialWeights, generatorSpec, discriminatorSpec, type Architecture, type GanWeights, type NetSpec } from './architecture.ts';
+import { clearCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { freshState, type EngineInfo, type GanEngine, type ProxyData, type TrainingSetup } from './engines/engine.ts';
+import { firstNonFinite, proxyPairs, validationBins, validationScore, type ValidationScore } from './validation.ts';
 
-/** Training events as proxies: `cond` = E'_nu [n], `x` = (E'_mu, theta') interleaved [n, 2]. */
-export interface ProxyData {
-  cond: Float32Array;
-  x: Float32Array;
-  n: number;
-}
+export type { ProxyData } from './engines/engine.ts';
+export { clearCheckpoints };
 
 export type FreezeSpec = number | string[];
 export type SelectMetric = 'map' | 'emd' | 'last';
+
+/** Makes the engine a training runs on (the stage chooses it: engines/select.ts). */
+export type EngineFactory = (architecture: Architecture, training: TrainingSetup) => Promise<GanEngine>;
 
 export interface TrainOptions {
   architecture: Architecture;
@@ -37,14 +36,19 @@ export interface TrainOptions {
   validate_every: number;
   select: SelectMetric;
   seed: number;
-  /** Weights to start from (fine-tuning); same architecture. */
-  init?: { G: Mlp; D: Mlp };
+  engine: EngineFactory;
+  /** Weights to start from (fine-tuning), in this architecture's layout. */
+  init?: GanWeights;
   freeze?: { generator?: FreezeSpec; discriminator?: FreezeSpec };
   /** Directory for resumable checkpoints; none: no checkpoints on disk. */
   resumeDir?: string;
   signal?: AbortSignal;
-  /** Called after every epoch (progress reporting). */
+  /** After every epoch (progress reporting). */
   onEpoch?: (record: EpochRecord) => void;
+  /** Every few seconds within an epoch: steps done of the epoch's total. */
+  onSteps?: (epoch: number, done: number, total: number) => void;
+  /** A line for the stage's log (resumption, skipped checkpoints). */
+  log?: (line: string) => void;
 }
 
 export interface EpochRecord {
@@ -62,317 +66,155 @@ export interface EpochRecord {
 }
 
 export interface TrainResult {
-  G: Mlp;
-  D: Mlp;
+  /** The kept weights (the chosen epoch's). */
+  weights: GanWeights;
   history: EpochRecord[];
-  /** Epoch whose weights G and D now hold, and why. */
+  /** Epoch whose weights were kept, and by which metric. */
   chosen_epoch: number;
   select: SelectMetric;
   initial: ValidationScore;
   resumed_from?: number;
   steps: number;
+  /** Seconds spent in training steps (validation and checkpoints excluded). */
   train_seconds: number;
-  /** Training throughput: events per second, one event = one real sample through a D and a G update. */
+  /** Training throughput: one event = one real event through a D and a G update. */
   events_per_s: number;
+  engine: EngineInfo;
+}
+
+/** A training that produced non-finite numbers: the stage fails with this message. */
+export class DivergenceError extends Error {
+  constructor(
+    readonly epoch: number,
+    what: string,
+  ) {
+    super(`training diverged at epoch ${epoch} (${what}); lower lr_g/lr_d, or check the training data and the init model for non-finite values`);
+    this.name = 'DivergenceError';
+  }
 }
 
 /** Block names frozen by a spec: k → the first k blocks. */
-export function frozenBlocks(net: Mlp, spec: FreezeSpec | undefined): string[] {
-  if (spec === undefined) return [];
-  if (typeof spec === 'number') {
-    if (!Number.isInteger(spec) || spec < 0 || spec > net.spec.blocks) throw new RangeError(`freeze: expected 0…${net.spec.blocks} blocks, got ${spec}`);
-    return Array.from({ length: spec }, (_, b) => `block${b}`);
+export function frozenBlocks(spec: NetSpec, freeze: FreezeSpec | undefined): string[] {
+  if (freeze === undefined) return [];
+  if (typeof freeze === 'number') {
+    if (!Number.isInteger(freeze) || freeze < 0 || freeze > spec.blocks) throw new RangeError(`freeze: expected 0…${spec.blocks} blocks, got ${freeze}`);
+    return Array.from({ length: freeze }, (_, b) => `block${b}`);
   }
-  return spec;
+  const known = blockNames(spec);
+  for (const name of freeze) if (!known.includes(name)) throw new RangeError(`freeze: no block '${name}' (blocks: ${known.join(', ')})`);
+  return freeze;
 }
 
-function softplus(x: number): number {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
-
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
-/** Proxies generated by G (inference mode) for the conditions of `val`, from a fixed seed. */
-export function generateFor(G: Mlp, cond: Float32Array, n: number, seed: number): { mu: Float32Array; theta: Float32Array } {
-  const latent = G.spec.inputDim;
-  const chunk = 8192;
-  const z = new Float32Array(chunk * latent);
-  const mu = new Float32Array(n);
-  const theta = new Float32Array(n);
-  for (let off = 0, k = 0; off < n; off += chunk, k++) {
-    const m = Math.min(chunk, n - off);
-    fillGaussian(z, m * latent, new Rng(seed, 0x7a1 + k));
-    const out = G.forward(z, cond.subarray(off, off + m), m, false);
-    for (let i = 0; i < m; i++) {
-      mu[off + i] = out[2 * i]!;
-      theta[off + i] = out[2 * i + 1]!;
-    }
-  }
-  return { mu, theta };
-}
-
-/** Validation MAP/EMD of G against `val`. */
-export function validate(G: Mlp, val: ProxyData, seed: number): ValidationScore {
-  const mu = new Float32Array(val.n);
-  const theta = new Float32Array(val.n);
-  for (let i = 0; i < val.n; i++) {
-    mu[i] = val.x[2 * i]!;
-    theta[i] = val.x[2 * i + 1]!;
-  }
-  return validationScore({ mu, theta }, generateFor(G, val.cond, val.n, seed), validationBins(val.n));
-}
-
-function snapshot(nets: Mlp[]): Float32Array[] {
-  return nets.flatMap((n) => n.params.map((p) => p.value.slice()));
-}
-
-function restore(nets: Mlp[], snap: Float32Array[]): void {
-  let k = 0;
-  for (const n of nets) for (const p of n.params) p.value.set(snap[k++]!);
-}
-
-interface CheckpointState {
-  fingerprint: string;
-  epoch: number;
-  step: number;
-  history: EpochRecord[];
-  best: { epoch: number; score: number } | null;
-  initial: ValidationScore;
-}
-
-/** Identity of a training run: a checkpoint is only resumed by the same options and data. */
+/** Identity of a training run: a checkpoint is resumed only by the same options and data. */
 function fingerprintOf(opts: TrainOptions, train: ProxyData, val: ProxyData): string {
-  const h = createHash('sha256');
-  const { init, signal, onEpoch, resumeDir, ...plain } = opts;
-  h.update(JSON.stringify(plain));
-  h.update(String(train.n));
-  h.update(new Uint8Array(train.x.buffer, train.x.byteOffset, train.x.byteLength));
-  h.update(new Uint8Array(train.cond.buffer, train.cond.byteOffset, train.cond.byteLength));
-  h.update(String(val.n));
-  if (init) for (const p of [...init.G.params, ...init.D.params]) h.update(new Uint8Array(p.value.buffer, p.value.byteOffset, p.value.byteLength));
-  return h.digest('hex');
+  const { init, signal, onEpoch, onSteps, log, resumeDir, engine, ...plain } = opts;
+  const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  return hexDigest('sha256', JSON.stringify(plain), String(train.n), bytes(train.x.subarray(0, 2 * train.n)), bytes(train.cond.subarray(0, train.n)), String(val.n), ...(init ? [bytes(init.G), bytes(init.D)] : []));
 }
 
-async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+/** The epoch's visiting order: a permutation of the training rows from stream (seed, epoch). */
+export function epochOrder(n: number, seed: number, epoch: number): Uint32Array {
+  const rng = new Rng(seed, epoch);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  shuffleInPlace(order, () => rng.next());
+  return order;
 }
 
-/** Weights + Adam moments of all parameters, then the best weights, as one float32 blob. */
-function packState(nets: Mlp[], best: Float32Array[] | null): Uint8Array {
-  const parts: Float32Array[] = [];
-  for (const n of nets) for (const p of n.params) parts.push(p.value, p.m, p.v);
-  if (best) parts.push(...best);
-  const total = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Float32Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return new Uint8Array(out.buffer);
-}
-
-function unpackState(nets: Mlp[], bytes: Buffer, hasBest: boolean): Float32Array[] | null {
-  const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  let off = 0;
-  const take = (n: number) => data.subarray(off, (off += n));
-  for (const n of nets) for (const p of n.params) {
-    p.value.set(take(p.value.length));
-    p.m.set(take(p.m.length));
-    p.v.set(take(p.v.length));
-  }
-  if (!hasBest) return null;
-  return nets.flatMap((n) => n.params.map((p) => take(p.value.length).slice()));
-}
-
-async function loadCheckpoint(dir: string, fingerprint: string, nets: Mlp[]): Promise<{ state: CheckpointState; best: Float32Array[] | null } | undefined> {
-  try {
-    const state = JSON.parse(await readFile(path.join(dir, 'checkpoint.json'), 'utf8')) as CheckpointState;
-    if (state.fingerprint !== fingerprint) return undefined;
-    const best = unpackState(nets, await readFile(path.join(dir, 'checkpoint.bin')), state.best !== null);
-    return { state, best };
-  } catch {
-    // No checkpoint, or an unreadable one: start from the beginning.
-    return undefined;
-  }
-}
-
-async function saveCheckpoint(dir: string, state: CheckpointState, nets: Mlp[], best: Float32Array[] | null): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  // The blob first, then the JSON that points at it: a crash between the two leaves an old JSON whose
-  // epoch does not match the blob only if sizes agree — so the JSON carries the epoch and is written last.
-  await writeAtomic(path.join(dir, 'checkpoint.bin'), packState(nets, best));
-  await writeAtomic(path.join(dir, 'checkpoint.json'), JSON.stringify(state));
+/** Validation score of the engine's current generator against `val` (fixed latent seed). */
+async function validate(engine: GanEngine, val: ProxyData, seed: number, epoch: number): Promise<ValidationScore> {
+  const gen = await engine.generate(val.cond.subarray(0, val.n), seed);
+  const bad = firstNonFinite(gen);
+  if (bad >= 0) throw new DivergenceError(epoch, `non-finite generator output for validation event ${bad >> 1}`);
+  return validationScore(proxyPairs(val.x, val.n), proxyPairs(gen, val.n), validationBins(val.n));
 }
 
 /** Trains G and D on `train`, validating on `val`; see the module comment. */
 export async function trainGan(train: ProxyData, val: ProxyData, opts: TrainOptions): Promise<TrainResult> {
-  const { G, D } = createGan(opts.architecture, opts.seed);
-  if (opts.init) {
-    restore([G, D], snapshot([opts.init.G, opts.init.D]));
-  }
-  G.freeze(frozenBlocks(G, opts.freeze?.generator));
-  D.freeze(frozenBlocks(D, opts.freeze?.discriminator));
-  const nets = [G, D];
-  const fingerprint = fingerprintOf(opts, train, val);
+  const G = generatorSpec(opts.architecture);
+  const D = discriminatorSpec(opts.architecture);
+  const frozen = { generator: frozenBlocks(G, opts.freeze?.generator), discriminator: frozenBlocks(D, opts.freeze?.discriminator) };
   const batch = Math.max(1, Math.min(opts.batch, train.n));
   const stepsPerEpoch = Math.max(1, Math.floor(train.n / batch));
-  const adamG = { lr: opts.lr_g, beta1: opts.betas[0], beta2: opts.betas[1], eps: 1e-7 };
-  const adamD = { lr: opts.lr_d, beta1: opts.betas[0], beta2: opts.betas[1], eps: 1e-7 };
-  const valSeed = opts.seed ^ 0x5eed;
-  const better = (s: ValidationScore) => (opts.select === 'emd' ? s.emd : s.map);
+  const setup: TrainingSetup = { optimizer: { lr_g: opts.lr_g, lr_d: opts.lr_d, beta1: opts.betas[0], beta2: opts.betas[1], eps: 1e-7 }, frozen, batch };
+  const fingerprint = fingerprintOf(opts, train, val);
+  const valSeed = (opts.seed ^ 0x5eed) >>> 0;
+  const scoreOf = (s: ValidationScore) => (opts.select === 'emd' ? s.emd : s.map);
 
-  let history: EpochRecord[] = [];
-  let best: { epoch: number; score: number } | null = null;
-  let bestWeights: Float32Array[] | null = null;
-  let startEpoch = 1;
-  let step = 0;
-  let initial: ValidationScore;
-  let resumedFrom: number | undefined;
-  const ck = opts.resumeDir ? await loadCheckpoint(opts.resumeDir, fingerprint, nets) : undefined;
-  if (ck) {
-    history = ck.state.history;
-    best = ck.state.best;
-    bestWeights = ck.best;
-    startEpoch = ck.state.epoch + 1;
-    step = ck.state.step;
-    initial = ck.state.initial;
-    resumedFrom = ck.state.epoch;
-  } else {
-    initial = validate(G, val, valSeed);
-  }
-
-  // Buffers for one step.
-  const lat = G.spec.inputDim;
-  const z = new Float32Array(batch * lat);
-  const realX = new Float32Array(batch * 2);
-  const realC = new Float32Array(batch);
-  const dIn = new Float32Array(2 * batch * 2);
-  const dCond = new Float32Array(2 * batch);
-  const dLogit = new Float32Array(2 * batch);
-  const idx = new Uint32Array(train.n);
-  let trainSeconds = 0;
-
-  for (let epoch = startEpoch; epoch <= opts.epochs; epoch++) {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-    const t0 = performance.now();
-    const rng = new Rng(opts.seed, epoch);
-    for (let i = 0; i < train.n; i++) idx[i] = i;
-    for (let i = train.n - 1; i > 0; i--) {
-      const j = Math.floor(rng.next() * (i + 1));
-      const t = idx[i]!;
-      idx[i] = idx[j]!;
-      idx[j] = t;
+  const engine = await opts.engine(opts.architecture, setup);
+  try {
+    let history: EpochRecord[] = [];
+    let best: { epoch: number; score: number } | null = null;
+    let bestWeights: GanWeights | null = null;
+    let startEpoch = 1;
+    let initial: ValidationScore;
+    let resumedFrom: number | undefined;
+    const ck = opts.resumeDir ? await loadCheckpoint<EpochRecord>(opts.resumeDir, fingerprint) : undefined;
+    if (ck && 'problem' in ck) opts.log?.(`not resuming from the checkpoint: ${ck.problem}`);
+    if (ck && !('problem' in ck)) {
+      await engine.setState(ck.state);
+      history = ck.meta.history;
+      best = ck.meta.best;
+      bestWeights = ck.best;
+      startEpoch = ck.meta.epoch + 1;
+      initial = ck.meta.initial as ValidationScore;
+      resumedFrom = ck.meta.epoch;
+    } else {
+      await engine.setState(freshState(opts.init ?? initialWeights(opts.architecture, opts.seed)));
     }
-    let sumLd = 0;
-    let sumLg = 0;
-    let sumReal = 0;
-    let sumFake = 0;
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      const n = batch;
-      for (let i = 0; i < n; i++) {
-        const k = idx[s * n + i]!;
-        realX[2 * i] = train.x[2 * k]!;
-        realX[2 * i + 1] = train.x[2 * k + 1]!;
-        realC[i] = train.cond[k]!;
+    await engine.setTrainingData({ cond: train.cond, x: train.x, n: train.n });
+    initial ??= await validate(engine, val, valSeed, 0);
+
+    let trainSeconds = 0;
+    let events = 0;
+    for (let epoch = startEpoch; epoch <= opts.epochs; epoch++) {
+      opts.signal?.throwIfAborted();
+      const stats = await engine.trainEpoch({
+        seed: opts.seed,
+        epoch,
+        order: epochOrder(train.n, opts.seed, epoch),
+        steps: stepsPerEpoch,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: (done) => opts.onSteps?.(epoch, done, stepsPerEpoch),
+      });
+      if (!Number.isFinite(stats.loss_d) || !Number.isFinite(stats.loss_g)) throw new DivergenceError(epoch, `loss D ${stats.loss_d}, loss G ${stats.loss_g}`);
+      trainSeconds += stats.seconds;
+      events += stats.steps * batch;
+      const rec: EpochRecord = { epoch, loss_d: stats.loss_d, loss_g: stats.loss_g, d_real: stats.d_real, d_fake: stats.d_fake, seconds: stats.seconds };
+      if (epoch % opts.validate_every === 0 || epoch === opts.epochs) {
+        const sc = await validate(engine, val, valSeed, epoch);
+        rec.val_map = sc.map;
+        rec.val_emd = sc.emd;
+        rec.val_emd_mu = sc.emd_mu;
+        rec.val_emd_theta = sc.emd_theta;
+        const score = scoreOf(sc);
+        if (opts.select !== 'last' && Number.isFinite(score) && (!best || score < best.score)) {
+          best = { epoch, score };
+          bestWeights = (await engine.getState()).weights;
+        }
       }
-      // Discriminator: real and generated events in one batch of 2n rows (layer norm is per row).
-      fillGaussian(z, n * lat, rng);
-      const fake = G.forward(z, realC, n, true, rng);
-      dIn.set(realX.subarray(0, 2 * n), 0);
-      dIn.set(fake.subarray(0, 2 * n), 2 * n);
-      dCond.set(realC.subarray(0, n), 0);
-      dCond.set(realC.subarray(0, n), n);
-      const logits = D.forward(dIn, dCond, 2 * n, true, rng);
-      let ld = 0;
-      for (let i = 0; i < n; i++) {
-        const lr = logits[i]!;
-        const lf = logits[n + i]!;
-        ld += softplus(-lr) + softplus(lf);
-        const pr = sigmoid(lr);
-        const pf = sigmoid(lf);
-        sumReal += pr;
-        sumFake += pf;
-        dLogit[i] = (pr - 1) / n;
-        dLogit[n + i] = pf / n;
+      history.push(rec);
+      opts.onEpoch?.(rec);
+      if (opts.resumeDir && epoch % opts.checkpoint_every === 0 && epoch < opts.epochs) {
+        await saveCheckpoint(opts.resumeDir, { fingerprint, epoch, history, best, initial }, await engine.getState(), bestWeights);
       }
-      sumLd += ld / n;
-      D.zeroGrads();
-      D.backward(dLogit, 2 * n, true, false);
-      adamStep(D.params, adamD, step + 1);
-      // Generator: non-saturating loss −log D(G(z)).
-      fillGaussian(z, n * lat, rng);
-      const fake2 = G.forward(z, realC, n, true, rng);
-      const lg = D.forward(fake2, realC, n, true, rng);
-      let lsum = 0;
-      for (let i = 0; i < n; i++) {
-        const l = lg[i]!;
-        lsum += softplus(-l);
-        dLogit[i] = (sigmoid(l) - 1) / n;
-      }
-      sumLg += lsum / n;
-      const dx = D.backward(dLogit, n, false, true);
-      G.zeroGrads();
-      G.backward(dx, n, true, false);
-      adamStep(G.params, adamG, step + 1);
-      step++;
     }
-    const seconds = (performance.now() - t0) / 1000;
-    trainSeconds += seconds;
-    const rec: EpochRecord = {
-      epoch,
-      loss_d: sumLd / stepsPerEpoch,
-      loss_g: sumLg / stepsPerEpoch,
-      d_real: sumReal / (stepsPerEpoch * batch),
-      d_fake: sumFake / (stepsPerEpoch * batch),
-      seconds,
+
+    const last = await engine.getState();
+    const keepBest = opts.select !== 'last' && best !== null && bestWeights !== null;
+    return {
+      weights: keepBest ? bestWeights! : last.weights,
+      history,
+      chosen_epoch: keepBest ? best!.epoch : opts.epochs,
+      select: opts.select,
+      initial,
+      ...(resumedFrom !== undefined ? { resumed_from: resumedFrom } : {}),
+      steps: last.step,
+      train_seconds: trainSeconds,
+      events_per_s: trainSeconds > 0 ? events / trainSeconds : 0,
+      engine: engine.info,
     };
-    if (epoch % opts.validate_every === 0 || epoch === opts.epochs) {
-      const sc = validate(G, val, valSeed);
-      rec.val_map = sc.map;
-      rec.val_emd = sc.emd;
-      rec.val_emd_mu = sc.emd_mu;
-      rec.val_emd_theta = sc.emd_theta;
-      const score = better(sc);
-      if (opts.select !== 'last' && Number.isFinite(score) && (!best || score < best.score)) {
-        best = { epoch, score };
-        bestWeights = snapshot(nets);
-      }
-    }
-    history.push(rec);
-    opts.onEpoch?.(rec);
-    if (opts.resumeDir && (epoch % opts.checkpoint_every === 0) && epoch < opts.epochs) {
-      await saveCheckpoint(opts.resumeDir, { fingerprint, epoch, step, history, best, initial }, nets, bestWeights);
-    }
-    // Yield to the event loop so an abort signal can arrive between epochs.
-    await new Promise((r) => setImmediate(r));
+  } finally {
+    await engine.dispose();
   }
-
-  let chosen = opts.epochs;
-  if (opts.select !== 'last' && best && bestWeights) {
-    restore(nets, bestWeights);
-    chosen = best.epoch;
-  }
-  const events = (opts.epochs - startEpoch + 1) * stepsPerEpoch * batch;
-  return {
-    G,
-    D,
-    history,
-    chosen_epoch: chosen,
-    select: opts.select,
-    initial,
-    ...(resumedFrom !== undefined ? { resumed_from: resumedFrom } : {}),
-    steps: step,
-    train_seconds: trainSeconds,
-    events_per_s: trainSeconds > 0 ? events / trainSeconds : 0,
-  };
-}
-
-/** Removes a run's checkpoints once its result is safely stored. */
-export async function clearCheckpoints(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
 }

@@ -17,7 +17,7 @@ import { compareSamples, PHYSICS_VAR_NAMES, type Comparison } from './compare.ts
 export interface EventGenerator {
   sample(E_nu: Float64Array, seed: number): Promise<{ E_mu: Float64Array; theta: Float64Array }>;
   readonly backend: string;
-  dispose(): void;
+  dispose(): void | Promise<void>;
 }
 
 /** A reference sample for one evaluation point. */

@@ -50,7 +50,7 @@ describe('quickstart pipeline, tiny sizes', () => {
     expect(ids).toContain('base');
     expect(ids).toContain('report');
     expect(first.doc.stages.every((s) => s.state === 'ran'), JSON.stringify(first.doc.stages.map((s) => [s.id, s.state]))).toBe(true);
-  });
+  }, 300_000);
 
   it('writes sane metrics for every model at every evaluation point', () => {
     for (const s of first.doc.stages.filter((x) => x.id.startsWith('eval-'))) {

@@ -1,7 +1,11 @@
 /** A known 2D conditional distribution for GAN tests: (E'_mu, theta') given E'_nu = c ∈ [−1, 1]. */
-import { Rng } from '../../src/physics/rng.ts';
-import { gaussian } from '../../src/gan/engine.ts';
 import type { ProxyData } from '../../src/gan/train.ts';
+import { Rng } from '../../src/util/rng.ts';
+
+/** A standard normal draw (Box–Muller, one value per call). */
+export function gaussian(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(rng.nextOpen())) * Math.cos(2 * Math.PI * rng.next());
+}
 
 /**
  * E'_mu ~ N(0.5 c, 0.15²); theta' is a two-component mixture, N(−0.4 + 0.3 c, 0.1²) or N(0.4, 0.1²)

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StageContext, UpstreamArtifact } from '../../src/contract/stage.ts';
 import { readEventTable } from '../../src/io/event-table.ts';
 import { M_MU, OMEGA_MIN } from '../../src/physics/constants.ts';
-import { createGan, DEFAULT_ARCHITECTURE, proxyInfo, saveModel } from '../../src/gan/model.ts';
+import { DEFAULT_ARCHITECTURE, initialWeights } from '../../src/gan/architecture.ts';
+import { proxyInfo, saveModel } from '../../src/gan/model.ts';
 import { loadGenerator } from '../../src/gan/sampler.ts';
 import generateCommand from '../../src/cli/commands/generate.ts';
 import { generateStage, type GenerateParams } from '../../stages/generate.ts';
@@ -16,8 +17,7 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'nugan-generate-'));
   modelDir = path.join(root, 'model');
   const architecture = { ...DEFAULT_ARCHITECTURE, blocks: 2, width: 16, latent: 4 };
-  const { G, D } = createGan(architecture, 4);
-  await saveModel(modelDir, G, D, { format: 'nugan-model', version: 1, architecture, proxy: proxyInfo(), E_range: [0.3, 10], backend: 'nugan-cpu', seed: 4, epoch: 1, select: 'map', domain: 'nu-argon' });
+  await saveModel(modelDir, initialWeights(architecture, 4), { format: 'nugan-model', version: 1, architecture, proxy: proxyInfo(), E_range: [0.3, 10], backend: 'cpu', seed: 4, epoch: 1, select: 'map', domain: 'nu-argon' });
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -65,15 +65,20 @@ describe('nugan generate', () => {
   });
 
   it('has an in-process sampler that repeats its events for one seed and changes them with another', async () => {
-    const g = await loadGenerator(modelDir, { device: 'cpu' });
-    expect(g.backend).toBe('nugan-cpu');
+    const g = await loadGenerator(modelDir, { device: 'cpu', threads: 2 });
+    expect(g.engine.engine).toBe('cpu');
+    expect(g.engine.threads).toBe(2);
     const E = new Float64Array(20000).fill(2);
     const whole = await g.sample(E, 42);
     const again = await g.sample(E, 42);
     const other = await g.sample(E, 43);
     expect(again.theta).toEqual(whole.theta);
     expect(other.theta).not.toEqual(whole.theta);
-    g.dispose();
+    // In two calls, the second starting at event 5000, the same events come out.
+    const head = await g.sample(E.subarray(0, 5000), 42, 0);
+    const tail = await g.sample(E.subarray(5000), 42, 5000);
+    expect([...head.theta, ...tail.theta]).toEqual([...whole.theta]);
+    await g.dispose();
   });
 
   it('rejects giving both --enu and --enu-range', async () => {

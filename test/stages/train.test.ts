@@ -6,7 +6,9 @@ import type { StageContext, UpstreamArtifact } from '../../src/contract/stage.ts
 import { writeEventTable } from '../../src/io/event-table.ts';
 import { eventsFromProxies } from '../../src/physics/kinematics.ts';
 import { M_MU } from '../../src/physics/constants.ts';
+import { ganLayouts } from '../../src/gan/architecture.ts';
 import { loadModel } from '../../src/gan/model.ts';
+import { availableThreads } from '../../src/util/cpus.ts';
 import { trainStage, type TrainParams } from '../../stages/train.ts';
 import { toyData } from '../gan/toy.ts';
 
@@ -58,9 +60,12 @@ describe('train stage', () => {
     expect(res.summary!.outside_domain).toBe(7);
     expect(res.summary!.events_read).toBe(1507);
     expect(res.summary!.train_events).toBe(1350);
-    // No GPU adapter here: auto falls back to the CPU and says why.
-    expect(res.summary!.backend).toBe('nugan-cpu');
-    expect(String(res.summary!.backend_reason)).toMatch(/CPU|cpu/);
+    // No GPU granted here: auto stays on the CPU engine and says why.
+    expect(res.summary!.engine).toBe('cpu');
+    expect(res.summary!.threads).toBe(1);
+    expect(String(res.summary!.backend)).toMatch(/^cpu: CPU, 1 thread/);
+    expect(String(res.summary!.device_reason)).toMatch(/no GPU was granted/);
+    expect(res.summary!.events_per_s).toBeGreaterThan(0);
     const files = (await readdir(path.join(outDir, 'model'))).sort();
     expect(files).toEqual(['discriminator', 'model.json', 'nugan-model.json', 'weights.bin']);
     const hist = JSON.parse(await readFile(path.join(outDir, 'history.json'), 'utf8'));
@@ -88,10 +93,12 @@ describe('train stage', () => {
     const before = await loadModel(path.join(baseDir, 'model'));
     const after = await loadModel(path.join(tuneDir, 'model'));
     expect(after.info.architecture).toEqual(before.info.architecture);
-    after.G.params.forEach((q, k) => {
-      if (q.block !== 'out') expect(q.value).toEqual(before.G.params[k]!.value);
-      else expect(q.value).not.toEqual(before.G.params[k]!.value);
-    });
+    for (const q of ganLayouts(after.info.architecture).G.params) {
+      const a = after.weights.G.subarray(q.offset, q.offset + q.size);
+      const b = before.weights.G.subarray(q.offset, q.offset + q.size);
+      if (q.block !== 'out') expect(a).toEqual(b);
+      else expect(a).not.toEqual(b);
+    }
     expect(trainStage.references!(p)).toEqual(['data', 'base']);
   }, 30_000);
 
@@ -101,8 +108,15 @@ describe('train stage', () => {
     await expect(trainStage.run(context(params({ init: 'nowhere' }), [data], path.join(store, 'o')))).rejects.toThrow(/nowhere/);
   });
 
-  it('asks the scheduler for a GPU only for device: gpu', () => {
-    expect(trainStage.resources!(params({ device: 'gpu' }))).toEqual({ cpus: 1, gpus: 1 });
-    expect(trainStage.resources!(params({ device: 'auto' }))).toEqual({ cpus: 1, gpus: 0 });
+  it('asks the scheduler for a GPU only for device: gpu, and for as many CPU tokens as threads', () => {
+    expect(trainStage.resources!(params({ device: 'gpu', threads: 1 }))).toEqual({ cpus: 1, gpus: 1 });
+    expect(trainStage.resources!(params({ device: 'auto', threads: 3 }))).toEqual({ cpus: 3, gpus: 0 });
+    expect(trainStage.resources!(params({ device: 'cpu' }))).toEqual({ cpus: availableThreads(), gpus: 0 });
+  });
+
+  it('rejects freezing more blocks than the network has, saying how many it has', async () => {
+    const store = await tempDir();
+    const data = await dataArtifact(store, 300, 0);
+    await expect(trainStage.run(context(params({ freeze: { generator: 9 } }), [data], path.join(store, 'o')))).rejects.toThrow(/freeze.generator = 9, but the generator has 2 blocks/);
   });
 });

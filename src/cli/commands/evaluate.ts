@@ -8,12 +8,13 @@ import path from 'node:path';
 import { InputError } from '../../contract/stage.ts';
 import { readEventTable } from '../../io/event-table.ts';
 import { evaluateModel, metricsJson, writeEvaluation, type ReferenceSample } from '../../metrics/evaluation.ts';
-import { defaultLoader } from '../../../stages/evaluate.ts';
+import type { Device } from '../../gan/engines/select.ts';
+import { loadGenerator } from '../../gan/sampler.ts';
 import { numberOption, parseCommandArgs } from '../args.ts';
 
 const help = `usage: nugan evaluate --model DIR --data FILE [--data FILE]… [--events N] [--seed S] [--out DIR] [--json]
 
-Compares a trained model with reference events (DESIGN.md §1): for each --data table (.arrow, .csv),
+Compares a trained model with reference events (docs/formats.md, metrics): for each --data table (.arrow, .csv),
 generates as many events at the table's E_nu values and reports MAP (bins with both counts > 0, and
 both > 5) on the 50×50 (E'_mu, theta') histogram, the EMD of E'_mu and theta', and W, Q², E_mu,
 theta, p_z comparisons.
@@ -22,6 +23,8 @@ theta, p_z comparisons.
   --data FILE   reference events; repeat for several energies
   --events N    use at most N events per file
   --seed S      generation seed (default 1)
+  --device D    auto (default): a hardware GPU when there is one, else the CPU; gpu | cpu
+  --threads N   CPU threads (default: all the cores this process may use)
   --out DIR     also write metrics.json, metrics.csv and histograms.json there
   --json        print one JSON document (the content of metrics.json)
 `;
@@ -32,6 +35,8 @@ export default async function evaluateCommand(argv: string[]): Promise<number> {
     data: { type: 'string', multiple: true },
     events: { type: 'string' },
     seed: { type: 'string' },
+    device: { type: 'string' },
+    threads: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
   }, false);
@@ -46,10 +51,14 @@ export default async function evaluateCommand(argv: string[]): Promise<number> {
   const events = numberOption(args, 'events', 'events');
   if (events !== undefined && !(Number.isInteger(events) && events > 0)) throw new InputError(`--events expects a positive integer, got ${events}`);
   const seed = numberOption(args, 'seed', 'integer') ?? 1;
+  const device = (args.values.device ?? 'auto') as string;
+  if (!['auto', 'gpu', 'cpu'].includes(device)) throw new InputError(`--device expects auto, gpu or cpu, got '${device}'`);
+  const threads = numberOption(args, 'threads', 'threads');
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new InputError(`--threads expects a positive integer, got ${threads}`);
 
   const refs: ReferenceSample[] = [];
   for (const file of data) refs.push({ source: file, file: path.resolve(file), events: (await readEventTable(file)).events });
-  const generator = await defaultLoader(path.resolve(modelDir), { gpus: [], signal: new AbortController().signal, device: 'auto' });
+  const generator = await loadGenerator(path.resolve(modelDir), { device: device as Device, ...(threads !== undefined ? { threads } : {}) });
   let result;
   try {
     const total = refs.reduce((s, r) => s + Math.min(r.events.E_nu.length, events ?? Infinity), 0);
@@ -64,7 +73,7 @@ export default async function evaluateCommand(argv: string[]): Promise<number> {
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
   } finally {
-    generator.dispose();
+    await generator.dispose();
   }
   if (typeof args.values.out === 'string') {
     await mkdir(args.values.out, { recursive: true });

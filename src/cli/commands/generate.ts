@@ -3,7 +3,7 @@
  * samples a trained model into an event table (.arrow, .csv or .hepmc3).
  */
 import { InputError } from '../../contract/stage.ts';
-import type { Device } from '../../gan/backend.ts';
+import type { Device } from '../../gan/engines/select.ts';
 import { generateToFile } from '../../gan/generate.ts';
 import { numberOption, parseCommandArgs, rangeOption } from '../args.ts';
 
@@ -15,8 +15,10 @@ Samples events (E_nu, E_mu, theta) from a trained model directory (a train stage
   --enu E              fixed neutrino energy (GeV)
   --enu-range A:B      neutrino energy uniform in [A, B] (GeV)
   --events N           number of events
-  --seed S             seed (default 1); same seed, same events on one backend
-  --device D           auto (default) | gpu | cpu
+  --seed S             seed (default 1); same seed, same events on one engine
+  --device D           auto (default): a hardware GPU when there is one, else the CPU (never a
+                       software renderer such as llvmpipe); gpu: require a GPU; cpu: never the GPU
+  --threads N          CPU threads (default: all the cores this process may use)
   --json               print the summary as one JSON document
   --out FILE           output table: .arrow, .csv or .hepmc3
 `;
@@ -29,6 +31,7 @@ export default async function generate(argv: string[]): Promise<number> {
     events: { type: 'string' },
     seed: { type: 'string' },
     device: { type: 'string' },
+    threads: { type: 'string' },
     json: { type: 'boolean' },
     out: { type: 'string' },
   }, false);
@@ -49,6 +52,8 @@ export default async function generate(argv: string[]): Promise<number> {
   const seed = numberOption(args, 'seed', 'integer') ?? 1;
   const device = (args.values.device ?? 'auto') as string;
   if (!['auto', 'gpu', 'cpu'].includes(device)) throw new InputError(`--device expects auto, gpu or cpu, got '${device}'`);
+  const threads = numberOption(args, 'threads', 'threads');
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new InputError(`--threads expects a positive integer, got ${threads}`);
   const s = await generateToFile({
     model,
     enu: enu ?? range!,
@@ -56,11 +61,15 @@ export default async function generate(argv: string[]): Promise<number> {
     seed,
     out,
     device: device as Device,
+    ...(threads !== undefined ? { threads } : {}),
     onBatch(done) {
       if (!args.values.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${events} events`);
     },
   });
   if (args.values.json) process.stdout.write(JSON.stringify({ out, ...s }) + '\n');
-  else process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}wrote ${s.events} events to ${out} in ${s.seconds.toFixed(2)} s (${Math.round(s.events_per_s)} events/s, backend ${s.backend})\n`);
+  else {
+    const why = typeof s.engine.device_reason === 'string' ? `; ${s.engine.device_reason}` : '';
+    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}wrote ${s.events} events to ${out} in ${s.seconds.toFixed(2)} s (${Math.round(s.events_per_s)} events/s on ${s.backend}${why})\n`);
+  }
   return 0;
 }
