@@ -20,7 +20,7 @@ import path from 'node:path';
 import { InputError, type StageContext, type StageKind, type UpstreamArtifact } from '../src/contract/stage.ts';
 import { DEFAULT_ARCHITECTURE, generatorBytes, type Architecture } from '../src/gan/architecture.ts';
 import type { Device } from '../src/gan/engines/select.ts';
-import type { FreezeSpec, SelectMetric } from '../src/gan/train.ts';
+import type { FreezeSpec, LrSchedule, SelectMetric } from '../src/gan/train.ts';
 import { writeFileAtomic } from '../src/util/atomic.ts';
 import { availableThreads } from '../src/util/cpus.ts';
 import { hexDigest } from '../src/util/digest.ts';
@@ -44,6 +44,15 @@ export interface TrainParams {
   events?: number;
   /** Cap on validation events (validation time grows with it). */
   val_events: number;
+  lr_schedule: LrSchedule;
+  lr_floor: number;
+  /** Half-life of the generator's weight average, in training events; 0: no average. */
+  ema_halflife: number;
+  ema_rampup: number;
+  /** Stages whose event tables are scored at every validation (e.g. fixed-E_nu references). */
+  monitor?: string[];
+  /** Cap on events per monitor sample. */
+  monitor_events: number;
   /** CPU threads (default: what the scheduler grants, up to the cores this process may use). */
   threads?: number;
 }
@@ -87,6 +96,12 @@ const schema = {
     select: { enum: ['map', 'emd', 'last'], default: 'map' },
     events: { type: 'integer', minimum: 1 },
     val_events: { type: 'integer', minimum: 100, default: 20000 },
+    lr_schedule: { enum: ['constant', 'cosine'], default: 'constant', description: 'learning rate over the epochs: constant, or a cosine down to lr_floor of it' },
+    lr_floor: { type: 'number', minimum: 0, maximum: 1, default: 0.1, description: 'final learning rate as a fraction of the initial one (cosine)' },
+    ema_halflife: { type: 'number', minimum: 0, default: 0, description: "half-life (training events) of the average of the generator's weights that is validated and saved; 0: none" },
+    ema_rampup: { type: 'number', minimum: 0, maximum: 1, default: 0.05, description: 'the half-life is at most this fraction of the events seen so far' },
+    monitor: { type: 'array', items: { type: 'string' }, description: "stages whose 'events' (or 'test') tables are scored at every validation, e.g. fixed-E_nu references; select then uses their mean" },
+    monitor_events: { type: 'integer', minimum: 1000, default: 100000, description: 'cap on events per monitor sample' },
   },
 };
 
@@ -111,7 +126,7 @@ export const trainStage: StageKind<TrainParams> = {
     return { cpus: p.threads ?? availableThreads(), gpus: p.device === 'gpu' ? 1 : 0 };
   },
   references(p) {
-    return [p.data, p.val, p.init].filter((x): x is string => typeof x === 'string');
+    return [p.data, p.val, p.init, ...(p.monitor ?? [])].filter((x): x is string => typeof x === 'string');
   },
   async run(ctx) {
     // The GAN libraries load only when a training runs, not whenever the CLI plans a pipeline.
@@ -169,6 +184,15 @@ export const trainStage: StageKind<TrainParams> = {
       if (typeof f === 'number' && f > blocks[net]) throw new InputError(`train: freeze.${net} = ${f}, but the ${net} has ${blocks[net]} blocks (freeze 0…${blocks[net]}, or name blocks: block0…, out)`);
     }
 
+    const monitors = [];
+    for (const id of p.monitor ?? []) {
+      const file = tableOf(ctx.inputs[id], id, ['events', 'test'], 'monitor');
+      const m = await loadProxies(file, p.monitor_events, seed + 2);
+      if (m.data.n === 0) throw new InputError(`monitor '${id}': no events inside the proxy domain`, file);
+      const [lo, hi] = m.E_range;
+      monitors.push({ label: hi - lo < 1e-9 * Math.max(1, hi) ? `E_nu = ${Number(hi.toPrecision(4))} GeV` : id, data: m.data });
+    }
+
     const resumeDir = resumeDirOf(ctx);
     ctx.progress.total(p.epochs, 'epochs');
     let engineInfo: Record<string, unknown> = {};
@@ -183,6 +207,10 @@ export const trainStage: StageKind<TrainParams> = {
       validate_every: p.validate_every,
       select: p.select,
       seed,
+      lr_schedule: p.lr_schedule,
+      lr_floor: p.lr_floor,
+      ...(p.ema_halflife > 0 ? { ema: { halflife: p.ema_halflife, rampup: p.ema_rampup } } : {}),
+      ...(monitors.length ? { monitors } : {}),
       ...(init ? { init } : {}),
       ...(p.freeze ? { freeze: p.freeze } : {}),
       resumeDir,

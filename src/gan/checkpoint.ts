@@ -28,6 +28,7 @@ interface StoredMeta<H> extends CheckpointMeta<H> {
   version: 1;
   step: number;
   sizes: { G: number; D: number };
+  hasEma?: boolean;
   hasBest: boolean;
   bytes: number;
   sha256: string;
@@ -37,7 +38,7 @@ const POINTER = 'current';
 
 /** Writes a checkpoint of `state` (and the best weights, when any) into `dir`. */
 export async function saveCheckpoint<H>(dir: string, meta: CheckpointMeta<H>, state: GanState, best: GanWeights | null): Promise<void> {
-  const parts = [state.weights.G, state.weights.D, state.moments.G.m, state.moments.G.v, state.moments.D.m, state.moments.D.v, ...(best ? [best.G, best.D] : [])];
+  const parts = [state.weights.G, state.weights.D, state.moments.G.m, state.moments.G.v, state.moments.D.m, state.moments.D.v, ...(state.ema ? [state.ema] : []), ...(best ? [best.G, best.D] : [])];
   const total = parts.reduce((a, p) => a + p.length, 0);
   const blob = new Float32Array(total);
   let off = 0;
@@ -50,7 +51,7 @@ export async function saveCheckpoint<H>(dir: string, meta: CheckpointMeta<H>, st
   const target = path.join(dir, name);
   await rm(target, { recursive: true, force: true });
   await mkdir(target, { recursive: true });
-  const stored: StoredMeta<H> = { ...meta, format: 'nugan-checkpoint', version: 1, step: state.step, sizes: { G: state.weights.G.length, D: state.weights.D.length }, hasBest: best !== null, bytes: bytes.length, sha256: hexDigest('sha256', bytes) };
+  const stored: StoredMeta<H> = { ...meta, format: 'nugan-checkpoint', version: 1, step: state.step, sizes: { G: state.weights.G.length, D: state.weights.D.length }, hasEma: state.ema !== undefined, hasBest: best !== null, bytes: bytes.length, sha256: hexDigest('sha256', bytes) };
   await writeFile(path.join(target, 'state.bin'), bytes);
   await writeFile(path.join(target, 'state.json'), JSON.stringify(stored));
   await writeFileAtomic(path.join(dir, POINTER), name);
@@ -80,8 +81,9 @@ export async function loadCheckpoint<H>(dir: string, fingerprint: string): Promi
     const take = (n: number) => data.slice(off, (off += n));
     const { G, D } = stored.sizes;
     const state: GanState = { weights: { G: take(G), D: take(D) }, moments: { G: { m: take(G), v: take(G) }, D: { m: take(D), v: take(D) } }, step: stored.step };
+    if (stored.hasEma) state.ema = take(G);
     const best = stored.hasBest ? { G: take(G), D: take(D) } : null;
-    const { format: _format, version: _version, step: _step, sizes: _sizes, hasBest: _hasBest, bytes: _bytes, sha256: _sha256, ...meta } = stored;
+    const { format: _format, version: _version, step: _step, sizes: _sizes, hasEma: _hasEma, hasBest: _hasBest, bytes: _bytes, sha256: _sha256, ...meta } = stored;
     return { meta, state, best };
   } catch (err) {
     return { problem: `${name}: unreadable (${(err as Error).message.split('\n')[0]})` };

@@ -13,14 +13,23 @@ import { hexDigest } from '../util/digest.ts';
 import { shuffleInPlace } from '../util/shuffle.ts';
 import { blockNames, initialWeights, generatorSpec, discriminatorSpec, type Architecture, type GanWeights, type NetSpec } from './architecture.ts';
 import { clearCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import { freshState, type EngineInfo, type GanEngine, type ProxyData, type TrainingSetup } from './engines/engine.ts';
-import { firstNonFinite, proxyPairs, validationBins, validationScore, type ValidationScore } from './validation.ts';
+import { freshState, type GanState, type EmaConfig, type EngineInfo, type GanEngine, type ProxyData, type TrainingSetup } from './engines/engine.ts';
+import { firstNonFinite, MONITOR_BINS, proxyPairs, validationBins, validationScore, type ValidationScore } from './validation.ts';
 
 export type { ProxyData } from './engines/engine.ts';
 export { clearCheckpoints };
 
 export type FreezeSpec = number | string[];
 export type SelectMetric = 'map' | 'emd' | 'last';
+/** Learning rate over the epochs: constant, or a cosine from the full rate down to lr_floor of it. */
+export type LrSchedule = 'constant' | 'cosine';
+
+/** A reference sample watched during training (e.g. events at E_nu = 1 GeV): the papers' metric on it. */
+export interface Monitor {
+  /** "E_nu = 1 GeV", or the stage id. */
+  label: string;
+  data: ProxyData;
+}
 
 /** Makes the engine a training runs on (the stage chooses it: engines/select.ts). */
 export type EngineFactory = (architecture: Architecture, training: TrainingSetup) => Promise<GanEngine>;
@@ -37,6 +46,16 @@ export interface TrainOptions {
   select: SelectMetric;
   seed: number;
   engine: EngineFactory;
+  lr_schedule?: LrSchedule;
+  /** Final learning rate as a fraction of the initial one (cosine schedule). */
+  lr_floor?: number;
+  /** Generator weight average (engines/engine.ts EmaConfig); none when absent. */
+  ema?: EmaConfig;
+  /**
+   * Reference samples scored at every validation (MAP on the 50×50 proxy plane, EMD); when given,
+   * `select` uses their mean instead of the validation sample's score.
+   */
+  monitors?: Monitor[];
   /** Weights to start from (fine-tuning), in this architecture's layout. */
   init?: GanWeights;
   freeze?: { generator?: FreezeSpec; discriminator?: FreezeSpec };
@@ -63,6 +82,12 @@ export interface EpochRecord {
   val_emd?: number;
   val_emd_mu?: number;
   val_emd_theta?: number;
+  /** Learning-rate scale of the epoch (schedule). */
+  lr_scale?: number;
+  /** Training events seen by the end of the epoch (the x axis of quality-per-compute curves). */
+  events_seen?: number;
+  /** Scores on the monitor samples, in their order. */
+  monitor?: { label: string; map: number; emd: number }[];
 }
 
 export interface TrainResult {
@@ -121,13 +146,20 @@ export function epochOrder(n: number, seed: number, epoch: number): Uint32Array 
   return order;
 }
 
-/** Validation score of the engine's current generator against `val` (fixed latent seed). */
-async function validate(engine: GanEngine, val: ProxyData, seed: number, epoch: number): Promise<ValidationScore> {
-  const gen = await engine.generate(val.cond.subarray(0, val.n), seed);
+/** Score of the engine's current generator against `sample` (fixed latent seed) with `bins` bins. */
+async function score(engine: GanEngine, sample: ProxyData, seed: number, epoch: number, bins: number): Promise<ValidationScore> {
+  const gen = await engine.generate(sample.cond.subarray(0, sample.n), seed);
   const bad = firstNonFinite(gen);
   if (bad >= 0) throw new DivergenceError(epoch, `non-finite generator output for validation event ${bad >> 1}`);
-  return validationScore(proxyPairs(val.x, val.n), proxyPairs(gen, val.n), validationBins(val.n));
+  return validationScore(proxyPairs(sample.x, sample.n), proxyPairs(gen, sample.n), bins);
 }
+
+/** Learning-rate scale of `epoch` (1-based) of `epochs`: cosine from 1 down to `floor` at the last. */
+export function lrScale(schedule: LrSchedule, epoch: number, epochs: number, floor: number): number {
+  if (schedule === 'constant' || epochs <= 1) return 1;
+  return floor + (1 - floor) * 0.5 * (1 + Math.cos((Math.PI * (epoch - 1)) / (epochs - 1)));
+}
+
 
 /** Trains G and D on `train`, validating on `val`; see the module comment. */
 export async function trainGan(train: ProxyData, val: ProxyData, opts: TrainOptions): Promise<TrainResult> {
@@ -136,10 +168,24 @@ export async function trainGan(train: ProxyData, val: ProxyData, opts: TrainOpti
   const frozen = { generator: frozenBlocks(G, opts.freeze?.generator), discriminator: frozenBlocks(D, opts.freeze?.discriminator) };
   const batch = Math.max(1, Math.min(opts.batch, train.n));
   const stepsPerEpoch = Math.max(1, Math.floor(train.n / batch));
-  const setup: TrainingSetup = { optimizer: { lr_g: opts.lr_g, lr_d: opts.lr_d, beta1: opts.betas[0], beta2: opts.betas[1], eps: 1e-7 }, frozen, batch };
+  const setup: TrainingSetup = { optimizer: { lr_g: opts.lr_g, lr_d: opts.lr_d, beta1: opts.betas[0], beta2: opts.betas[1], eps: 1e-7 }, frozen, batch, ...(opts.ema ? { ema: opts.ema } : {}) };
   const fingerprint = fingerprintOf(opts, train, val);
   const valSeed = (opts.seed ^ 0x5eed) >>> 0;
-  const scoreOf = (s: ValidationScore) => (opts.select === 'emd' ? s.emd : s.map);
+  const monitors = opts.monitors ?? [];
+  /** The weights a model keeps: the generator's average when training keeps one (that is what was validated). */
+  const keptWeights = (state: GanState): GanWeights => ({ G: opts.ema && state.ema ? state.ema : state.weights.G, D: state.weights.D });
+  const metric = (s: { map: number; emd: number }) => (opts.select === 'emd' ? s.emd : s.map);
+  /** The validation sample's score, the monitors', and the number `select` minimises. */
+  const validate = async (epoch: number): Promise<{ val: ValidationScore; monitor: { label: string; map: number; emd: number }[]; score: number }> => {
+    const onVal = await score(engine, val, valSeed, epoch, validationBins(val.n));
+    const monitor = [];
+    for (const m of monitors) {
+      const s = await score(engine, m.data, valSeed, epoch, MONITOR_BINS);
+      monitor.push({ label: m.label, map: s.map, emd: s.emd });
+    }
+    const selected = monitor.length ? monitor.reduce((a, m) => a + metric(m), 0) / monitor.length : metric(onVal);
+    return { val: onVal, monitor, score: selected };
+  };
 
   const engine = await opts.engine(opts.architecture, setup);
   try {
@@ -163,34 +209,36 @@ export async function trainGan(train: ProxyData, val: ProxyData, opts: TrainOpti
       await engine.setState(freshState(opts.init ?? initialWeights(opts.architecture, opts.seed)));
     }
     await engine.setTrainingData({ cond: train.cond, x: train.x, n: train.n });
-    initial ??= await validate(engine, val, valSeed, 0);
+    initial ??= (await validate(0)).val;
 
     let trainSeconds = 0;
     let events = 0;
     for (let epoch = startEpoch; epoch <= opts.epochs; epoch++) {
       opts.signal?.throwIfAborted();
+      const scale = lrScale(opts.lr_schedule ?? 'constant', epoch, opts.epochs, opts.lr_floor ?? 0.1);
       const stats = await engine.trainEpoch({
         seed: opts.seed,
         epoch,
         order: epochOrder(train.n, opts.seed, epoch),
         steps: stepsPerEpoch,
+        lrScale: scale,
         ...(opts.signal ? { signal: opts.signal } : {}),
         onProgress: (done) => opts.onSteps?.(epoch, done, stepsPerEpoch),
       });
       if (!Number.isFinite(stats.loss_d) || !Number.isFinite(stats.loss_g)) throw new DivergenceError(epoch, `loss D ${stats.loss_d}, loss G ${stats.loss_g}`);
       trainSeconds += stats.seconds;
       events += stats.steps * batch;
-      const rec: EpochRecord = { epoch, loss_d: stats.loss_d, loss_g: stats.loss_g, d_real: stats.d_real, d_fake: stats.d_fake, seconds: stats.seconds };
+      const rec: EpochRecord = { epoch, loss_d: stats.loss_d, loss_g: stats.loss_g, d_real: stats.d_real, d_fake: stats.d_fake, seconds: stats.seconds, lr_scale: scale, events_seen: epoch * stepsPerEpoch * batch };
       if (epoch % opts.validate_every === 0 || epoch === opts.epochs) {
-        const sc = await validate(engine, val, valSeed, epoch);
-        rec.val_map = sc.map;
-        rec.val_emd = sc.emd;
-        rec.val_emd_mu = sc.emd_mu;
-        rec.val_emd_theta = sc.emd_theta;
-        const score = scoreOf(sc);
-        if (opts.select !== 'last' && Number.isFinite(score) && (!best || score < best.score)) {
-          best = { epoch, score };
-          bestWeights = (await engine.getState()).weights;
+        const v = await validate(epoch);
+        rec.val_map = v.val.map;
+        rec.val_emd = v.val.emd;
+        rec.val_emd_mu = v.val.emd_mu;
+        rec.val_emd_theta = v.val.emd_theta;
+        if (v.monitor.length) rec.monitor = v.monitor;
+        if (opts.select !== 'last' && Number.isFinite(v.score) && (!best || v.score < best.score)) {
+          best = { epoch, score: v.score };
+          bestWeights = keptWeights(await engine.getState());
         }
       }
       history.push(rec);
@@ -203,7 +251,7 @@ export async function trainGan(train: ProxyData, val: ProxyData, opts: TrainOpti
     const last = await engine.getState();
     const keepBest = opts.select !== 'last' && best !== null && bestWeights !== null;
     return {
-      weights: keepBest ? bestWeights! : last.weights,
+      weights: keepBest ? bestWeights! : keptWeights(last),
       history,
       chosen_epoch: keepBest ? best!.epoch : opts.epochs,
       select: opts.select,

@@ -24,6 +24,9 @@ export function validationBins(n: number): number {
   return Math.max(8, Math.min(50, Math.floor(Math.sqrt(n / 25))));
 }
 
+/** Bins per axis of the monitor samples' MAP: the papers' (and the evaluation's) 50 × 50. */
+export const MONITOR_BINS = 50;
+
 /** Columns of interleaved proxies [n, 2]. */
 export function proxyPairs(x: Float32Array, n: number): { mu: Float64Array; theta: Float64Array } {
   const mu = new Float64Array(n);

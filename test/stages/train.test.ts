@@ -37,7 +37,7 @@ async function dataArtifact(store: string, n: number, outside: number): Promise<
 }
 
 const params = (over: Partial<TrainParams> = {}): TrainParams => ({
-  data: 'data', epochs: 3, batch: 128, lr_g: 5e-4, lr_d: 5e-4, betas: [0.5, 0.999], device: 'auto', checkpoint_every: 1, validate_every: 1, select: 'map', val_events: 20000,
+  data: 'data', epochs: 3, batch: 128, lr_g: 5e-4, lr_d: 5e-4, betas: [0.5, 0.999], device: 'auto', checkpoint_every: 1, validate_every: 1, select: 'map', val_events: 20000, lr_schedule: 'constant', lr_floor: 0.1, ema_halflife: 0, ema_rampup: 0.05, monitor_events: 100000,
   architecture: { blocks: 2, width: 16, latent: 4 }, ...over,
 });
 

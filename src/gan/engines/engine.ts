@@ -31,12 +31,33 @@ export interface OptimizerConfig {
   eps: number;
 }
 
+/**
+ * An exponential moving average of the generator's weights (Yazıcı et al., ICLR 2019): after each
+ * step, ema ← β·ema + (1 − β)·w with β = 0.5^(B / h), so the average forgets half of itself every
+ * h = min(halflife, rampup · events seen) training events (the ramp-up keeps it from dragging the
+ * random initial weights along). Validation, generation during training and the saved model use it.
+ */
+export interface EmaConfig {
+  /** Half-life in training events. */
+  halflife: number;
+  /** Ramp-up: the half-life is at most this fraction of the events seen so far (0: none). */
+  rampup: number;
+}
+
+/** The EMA decay β of step t (1-based) with batch B (see EmaConfig). */
+export function emaDecay(ema: EmaConfig, batch: number, t: number): number {
+  const h = ema.rampup > 0 ? Math.min(ema.halflife, ema.rampup * t * batch) : ema.halflife;
+  return Math.pow(0.5, batch / Math.max(h, 1e-8));
+}
+
 /** What an engine needs to train (none of it is needed to sample). */
 export interface TrainingSetup {
   optimizer: OptimizerConfig;
   /** Block names (`block0` …, `out`) whose weights stay fixed. */
   frozen: { generator: readonly string[]; discriminator: readonly string[] };
   batch: number;
+  /** Average of the generator's weights kept alongside them; none when absent. */
+  ema?: EmaConfig;
 }
 
 /** Adam's first and second moments of one network, in the weights' layout. */
@@ -51,6 +72,8 @@ export interface GanState {
   moments: { G: Moments; D: Moments };
   /** Adam steps taken so far (bias correction uses t = step + 1 for the next one). */
   step: number;
+  /** The generator's weight average (TrainingSetup.ema), in G's layout; starts as G's weights. */
+  ema?: Float32Array;
 }
 
 export interface EpochRequest {
@@ -60,6 +83,8 @@ export interface EpochRequest {
   /** Row indices into the training data; step s uses order[s·B … s·B + B − 1]. */
   order: Uint32Array;
   steps: number;
+  /** Both learning rates are multiplied by this during the epoch (a schedule; default 1). */
+  lrScale?: number;
   signal?: AbortSignal;
   /** Called every few seconds within the epoch (steps done so far). */
   onProgress?(stepsDone: number): void;
@@ -102,7 +127,7 @@ export interface GanEngine {
   trainEpoch(req: EpochRequest): Promise<EpochStats>;
   /**
    * Generator outputs (E'_mu, theta') interleaved [n, 2] for conditions `cond` [n], in inference
-   * mode (no dropout or noise). Event i's latent vector is element (first + i)·latent + j of the
+   * mode (no dropout or noise), with the weight average when training keeps one. Event i's latent vector is element (first + i)·latent + j of the
    * sampling stream of `seed`, so sampling in chunks (first = events before the chunk) gives the
    * same events as one call.
    */
@@ -110,10 +135,10 @@ export interface GanEngine {
   dispose(): Promise<void>;
 }
 
-/** A fresh state: the given weights, zero moments, step 0. */
+/** A fresh state: the given weights, zero moments, step 0, and the weight average at the weights. */
 export function freshState(weights: GanWeights): GanState {
   const zeros = (w: Float32Array): Moments => ({ m: new Float32Array(w.length), v: new Float32Array(w.length) });
-  return { weights, moments: { G: zeros(weights.G), D: zeros(weights.D) }, step: 0 };
+  return { weights, moments: { G: zeros(weights.G), D: zeros(weights.D) }, step: 0, ema: weights.G.slice() };
 }
 
 /** Numerically stable log(1 + e^x). */

@@ -42,7 +42,7 @@ function orderOf(n: number, epoch: number): Uint32Array {
 }
 
 function copyState(s: GanState): GanState {
-  return { weights: { G: s.weights.G.slice(), D: s.weights.D.slice() }, moments: { G: { m: s.moments.G.m.slice(), v: s.moments.G.v.slice() }, D: { m: s.moments.D.m.slice(), v: s.moments.D.v.slice() } }, step: s.step };
+  return { weights: { G: s.weights.G.slice(), D: s.weights.D.slice() }, moments: { G: { m: s.moments.G.m.slice(), v: s.moments.G.v.slice() }, D: { m: s.moments.D.m.slice(), v: s.moments.D.v.slice() } }, step: s.step, ...(s.ema ? { ema: s.ema.slice() } : {}) };
 }
 
 function maxAbs(a: Float32Array): number {
@@ -62,14 +62,14 @@ function bytes(a: Float32Array): Buffer {
 }
 
 /** Trains `epochs` epochs of `steps` steps from `state`; returns the engine's losses and final state. */
-async function run(make: MakeEngine, training: TrainingSetup, state: GanState, data: ProxyData, epochs: number, steps: number, seed = 11): Promise<{ losses: { d: number; g: number }[]; state: GanState }> {
+async function run(make: MakeEngine, training: TrainingSetup, state: GanState, data: ProxyData, epochs: number, steps: number, seed = 11, lrScale = 1): Promise<{ losses: { d: number; g: number }[]; state: GanState }> {
   const engine = await make(SUITE_ARCHITECTURE, training);
   try {
     await engine.setState(copyState(state));
     await engine.setTrainingData(data);
     const losses = [];
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      const s = await engine.trainEpoch({ seed, epoch, order: orderOf(data.n, epoch), steps });
+      const s = await engine.trainEpoch({ seed, epoch, order: orderOf(data.n, epoch), steps, lrScale });
       losses.push({ d: s.loss_d, g: s.loss_g });
     }
     return { losses, state: await engine.getState() };
@@ -172,6 +172,34 @@ export function engineSuite(name: string, make: MakeEngine, opts: { timeoutMs?: 
         await engine.dispose();
         await ref.dispose();
       }
+    }, timeout);
+
+    it("keeps the generator's weight average as the reference does, and generates from it", async () => {
+      const training = suiteTraining({ ema: { halflife: 600, rampup: 0.5 } });
+      const [ours, ref] = await Promise.all([run(make, training, start, data, 2, 3), run(reference, training, start, data, 2, 3)]);
+      const w = ref.state.weights.G;
+      // The average lags the weights, and agrees with the reference's to float rounding.
+      expect(maxDiff(ref.state.ema!, w)).toBeGreaterThan(1e-4);
+      expect(maxDiff(ours.state.ema!, ref.state.ema!) / maxAbs(w)).toBeLessThan(1e-4);
+      const cond = suiteData(500, 12).cond;
+      const withEma = await make(SUITE_ARCHITECTURE, training);
+      const plain = await make(SUITE_ARCHITECTURE, suiteTraining());
+      try {
+        await withEma.setState(copyState(ours.state));
+        await plain.setState({ ...copyState(ours.state), weights: { G: ours.state.ema!.slice(), D: ours.state.weights.D.slice() } });
+        // Generating during training with an average = generating from a model saved with those weights.
+        expect(maxDiff(await withEma.generate(cond, 3), await plain.generate(cond, 3))).toBeLessThan(1e-6);
+      } finally {
+        await withEma.dispose();
+        await plain.dispose();
+      }
+    }, timeout);
+
+    it('scales the learning rates by lrScale: 0 leaves every weight as it was', async () => {
+      const { state } = await run(make, suiteTraining(), start, data, 1, 2, 11, 0);
+      expect(bytes(state.weights.G).equals(bytes(start.weights.G))).toBe(true);
+      expect(bytes(state.weights.D).equals(bytes(start.weights.D))).toBe(true);
+      expect(maxAbs(state.moments.D.m)).toBeGreaterThan(0);
     }, timeout);
 
     it('stops an epoch when aborted and can still be disposed', async () => {

@@ -11,7 +11,7 @@
  * arena between steps; nothing is copied but the epoch's row order.
  */
 import { ganLayouts, type Architecture, type NetLayout } from '../../architecture.ts';
-import type { EngineInfo, EpochRequest, EpochStats, GanEngine, GanState, ProxyData, TrainingSetup } from '../engine.ts';
+import { emaDecay, type EngineInfo, type EpochRequest, type EpochStats, type GanEngine, type GanState, type ProxyData, type TrainingSetup } from '../engine.ts';
 import { chooseKernelBuild, type KernelBuild } from './kernels.ts';
 import { transposeKernels } from './net.ts';
 import { makePlan, TailRegions, type NetPlan, type Plan } from './plan.ts';
@@ -78,6 +78,7 @@ export class CpuEngine implements GanEngine {
     };
     put(this.plan.G, state.weights.G, state.moments.G.m, state.moments.G.v);
     put(this.plan.D, state.weights.D, state.moments.D.m, state.moments.D.v);
+    this.f32(this.plan.G.ema, this.plan.G.size).set(state.ema ?? state.weights.G);
     this.step = state.step;
     this.transposeAll();
   }
@@ -92,7 +93,7 @@ export class CpuEngine implements GanEngine {
     const get = (p: NetPlan) => ({ w: this.f32(p.weights, p.size).slice(), m: this.f32(p.m, p.size).slice(), v: this.f32(p.v, p.size).slice() });
     const G = get(this.plan.G);
     const D = get(this.plan.D);
-    return { weights: { G: G.w, D: D.w }, moments: { G: { m: G.m, v: G.v }, D: { m: D.m, v: D.v } }, step: this.step };
+    return { weights: { G: G.w, D: D.w }, moments: { G: { m: G.m, v: G.v }, D: { m: D.m, v: D.v } }, step: this.step, ema: this.f32(this.plan.G.ema, this.plan.G.size).slice() };
   }
 
   async setTrainingData(data: ProxyData): Promise<void> {
@@ -130,6 +131,8 @@ export class CpuEngine implements GanEngine {
       const t = this.step + 1;
       f32[c + Ctl.FloatArgs] = 1 / (1 - beta1 ** t);
       f32[c + Ctl.FloatArgs + 1] = 1 / (1 - beta2 ** t);
+      f32[c + Ctl.FloatArgs + 2] = req.lrScale ?? 1;
+      f32[c + Ctl.FloatArgs + 3] = training.ema ? emaDecay(training.ema, B, t) : 0;
       await this.pool.phase(Phase.DStep, this.plan.shards);
       await this.pool.phase(Phase.AdamD, runner.adam.D.length);
       transposeKernels(runner.ctx.k, runner.D);

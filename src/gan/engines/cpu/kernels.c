@@ -545,6 +545,12 @@ void NK_API(adam)(float *w, const float *g, int shards, int shard_stride, float 
   }
 }
 
+/* The weight average: e[i] = decay·e[i] + (1 − decay)·w[i] (engine.ts EmaConfig). */
+void NK_API(ema)(float *restrict e, const float *restrict w, int n, float decay) {
+  const float keep = decay, take = 1.0f - decay;
+  for (int i = 0; i < n; i++) e[i] = keep * e[i] + take * w[i];
+}
+
 /* out[i] = 0 for i < n. */
 void NK_API(zero)(float *out, int n) {
   for (int i = 0; i < n; i++) out[i] = 0.0f;

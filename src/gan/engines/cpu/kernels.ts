@@ -31,12 +31,13 @@ export interface Kernels {
   gather(dataX: Ptr, dataC: Ptr, idx: Ptr, n: number, x: Ptr, c: Ptr): void;
   adam(w: Ptr, g: Ptr, shards: number, shardStride: number, m: Ptr, v: Ptr, n: number, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number): void;
   zero(out: Ptr, n: number): void;
+  ema(e: Ptr, w: Ptr, n: number, decay: number): void;
 }
 
 export type KernelBuild = 'native' | 'wasm';
 
 type KernelFunctions = Omit<Kernels, 'variant'>;
-const NAMES: readonly (keyof KernelFunctions)[] = ['dense_fwd', 'dense_grad_w', 'transpose', 'normals', 'block_fwd', 'block_bwd', 'add', 'gather', 'adam', 'zero'];
+const NAMES: readonly (keyof KernelFunctions)[] = ['dense_fwd', 'dense_grad_w', 'transpose', 'normals', 'block_fwd', 'block_bwd', 'add', 'gather', 'adam', 'zero', 'ema'];
 
 let wasmModule: WebAssembly.Module | undefined;
 

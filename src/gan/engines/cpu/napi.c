@@ -27,7 +27,8 @@ typedef struct {
   void P##add(float *, const float *, int);                                                                          \
   void P##gather(const float *, const float *, const uint32_t *, int, float *, float *);                              \
   void P##adam(float *, const float *, int, int, float *, float *, int, float, float, float, float, float, float);    \
-  void P##zero(float *, int);
+  void P##zero(float *, int);                                                                                        \
+  void P##ema(float *, const float *, int, float);
 
 KERNEL_DECLS(nk_base_)
 #ifdef NK_HAVE_AVX2
@@ -48,10 +49,11 @@ typedef struct {
   void (*gather)(const float *, const float *, const uint32_t *, int, float *, float *);
   void (*adam)(float *, const float *, int, int, float *, float *, int, float, float, float, float, float, float);
   void (*zero)(float *, int);
+  void (*ema)(float *, const float *, int, float);
 } kernel_table;
 
 #define KERNEL_TABLE(P, NAME) \
-  { NAME, P##dense_fwd, P##dense_grad_w, P##transpose, P##normals, P##block_fwd, P##block_bwd, P##add, P##gather, P##adam, P##zero }
+  { NAME, P##dense_fwd, P##dense_grad_w, P##transpose, P##normals, P##block_fwd, P##block_bwd, P##add, P##gather, P##adam, P##zero, P##ema }
 
 static const kernel_table base_table = KERNEL_TABLE(nk_base_, "native-" NK_BASE_NAME);
 #ifdef NK_HAVE_AVX2
@@ -241,6 +243,17 @@ static napi_value js_zero(napi_env env, napi_callback_info info) {
   return done(&c);
 }
 
+static napi_value js_ema(napi_env env, napi_callback_info info) {
+  call c;
+  if (!begin(env, info, &c, 5)) return NULL;
+  float *e = ptr(&c, 1);
+  const float *w = ptr(&c, 2);
+  int n = i32(&c, 3);
+  float decay = f32(&c, 4);
+  RUN(K->ema(e, w, n, decay));
+  return done(&c);
+}
+
 /* ------------------------------------------------------------------------------- the module */
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -259,6 +272,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"gather", NULL, js_gather, NULL, NULL, NULL, napi_default, NULL},
       {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
       {"zero", NULL, js_zero, NULL, NULL, NULL, napi_default, NULL},
+      {"ema", NULL, js_ema, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns);
   napi_value variant;

@@ -43,6 +43,8 @@ export interface NetPlan {
   readonly grads: Ptr;
   /** Per layer (blocks, then the output layer): its kernel's first `inW` rows transposed, [units, inW]. */
   readonly transposed: readonly Ptr[];
+  /** The weight average (generator only; the discriminator's is never used). */
+  readonly ema: Ptr;
 }
 
 /** One thread's activations of one network, for up to `rows` rows. */
@@ -118,6 +120,7 @@ function netPlan(a: Allocator, layout: NetLayout, shards: number): NetPlan {
     v: a.floats(layout.size),
     grads: a.floats(layout.size * shards),
     transposed: layers.map((l, b) => a.floats(l.units * inputWidth(spec, b))),
+    ema: layout.prefix === 'g' ? a.floats(layout.size) : 0,
   };
 }
 

@@ -43,7 +43,7 @@ export enum Ctl {
   GenFirstLo = 16,
   GenFirstHi = 17,
   GenRows = 18,
-  /** Float32 arguments start here: Adam's c1, c2. */
+  /** Float32 arguments start here: Adam's c1, c2, the learning-rate scale, the EMA decay. */
   FloatArgs = 32,
 }
 
@@ -79,6 +79,8 @@ export class TaskRunner {
   readonly G: NetBinding;
   readonly D: NetBinding;
   readonly adam: { G: AdamChunks; D: AdamChunks };
+  /** The generator as inference sees it: over the weight average when training keeps one. */
+  readonly Gsample: NetBinding;
   private f32 = new Float32Array(0);
   private f64 = new Float64Array(0);
   private i32 = new Int32Array(0);
@@ -98,6 +100,7 @@ export class TaskRunner {
     this.G = binding(layouts.G, setup.plan.G, frozen.generator);
     this.D = binding(layouts.D, setup.plan.D, frozen.discriminator);
     this.adam = { G: adamChunks(layouts.G, frozen.generator), D: adamChunks(layouts.D, frozen.discriminator) };
+    this.Gsample = setup.training?.ema ? { ...this.G, plan: { ...this.G.plan, weights: this.G.plan.ema } } : this.G;
   }
 
   /** Typed views of the arena, renewed when it has grown. */
@@ -136,7 +139,9 @@ export class TaskRunner {
       case Phase.AdamD:
         return this.adamChunk(this.D, this.adam.D[task]!, this.setup.training!.optimizer.lr_d);
       case Phase.AdamG:
-        return this.adamChunk(this.G, this.adam.G[task]!, this.setup.training!.optimizer.lr_g);
+        this.adamChunk(this.G, this.adam.G[task]!, this.setup.training!.optimizer.lr_g);
+        if (this.setup.training!.ema) this.emaChunk(this.adam.G[task]!);
+        return;
       case Phase.Generate:
         return this.generateChunk(task);
     }
@@ -253,7 +258,14 @@ export class TaskRunner {
     const o = this.setup.training!.optimizer;
     const fc = this.setup.plan.control / 4 + Ctl.FloatArgs;
     const at = (p: Ptr) => p + 4 * offset;
-    this.ctx.k.adam(at(net.plan.weights), at(net.plan.grads), this.setup.plan.shards, net.plan.size, at(net.plan.m), at(net.plan.v), length, lr, o.beta1, o.beta2, o.eps, f32[fc]!, f32[fc + 1]!);
+    this.ctx.k.adam(at(net.plan.weights), at(net.plan.grads), this.setup.plan.shards, net.plan.size, at(net.plan.m), at(net.plan.v), length, lr * f32[fc + 2]!, o.beta1, o.beta2, o.eps, f32[fc]!, f32[fc + 1]!);
+  }
+
+  /** The generator's weight average over a chunk the Adam step just updated. */
+  private emaChunk([offset, length]: readonly [number, number]): void {
+    const { f32 } = this.views();
+    const decay = f32[this.setup.plan.control / 4 + Ctl.FloatArgs + 3]!;
+    this.ctx.k.ema(this.G.plan.ema + 4 * offset, this.G.plan.weights + 4 * offset, length, decay);
   }
 
   private generateChunk(task: number): void {
@@ -268,7 +280,7 @@ export class TaskRunner {
     const L = this.setup.architecture.latent;
     writeDrawParams(this.ctx.u32(), t.draws + 48, i32[c + Ctl.Seed]! >>> 0, SAMPLING_EPOCH, 0, stream('latent', Pass.Sample), first + task * GENERATE_ROWS);
     k.normals(t.z, n, L, t.draws + 48);
-    forward(this.ctx, this.G, t.G, t.z, L, cond, n);
+    forward(this.ctx, this.Gsample, t.G, t.z, L, cond, n);
     const { f32 } = this.views();
     const o = t.G.out / 4;
     const dst = out / 4;

@@ -5,7 +5,7 @@
  */
 import { ganLayouts, type Architecture, type NetLayout } from '../../architecture.ts';
 import { Draws, Pass, SAMPLING_EPOCH, stream } from '../../draws.ts';
-import { sigmoid, softplus, type EngineInfo, type EpochRequest, type EpochStats, type GanEngine, type GanState, type Moments, type ProxyData, type TrainingSetup } from '../engine.ts';
+import { emaDecay, sigmoid, softplus, type EngineInfo, type EpochRequest, type EpochStats, type GanEngine, type GanState, type Moments, type ProxyData, type TrainingSetup } from '../engine.ts';
 import { ReferenceNet, type PassDraws } from './net.ts';
 
 export class ReferenceEngine implements GanEngine {
@@ -15,6 +15,7 @@ export class ReferenceEngine implements GanEngine {
   private D: ReferenceNet;
   private moments: { G: Moments; D: Moments };
   private step = 0;
+  private ema?: Float32Array;
   private data?: ProxyData;
 
   constructor(
@@ -35,11 +36,12 @@ export class ReferenceEngine implements GanEngine {
     this.moments.D.m.set(state.moments.D.m);
     this.moments.D.v.set(state.moments.D.v);
     this.step = state.step;
+    this.ema = state.ema ? state.ema.slice() : this.G.weights.slice();
   }
 
   async getState(): Promise<GanState> {
     const copy = (m: Moments): Moments => ({ m: m.m.slice(), v: m.v.slice() });
-    return { weights: { G: this.G.weights.slice(), D: this.D.weights.slice() }, moments: { G: copy(this.moments.G), D: copy(this.moments.D) }, step: this.step };
+    return { weights: { G: this.G.weights.slice(), D: this.D.weights.slice() }, moments: { G: copy(this.moments.G), D: copy(this.moments.D) }, step: this.step, ...(this.ema ? { ema: this.ema.slice() } : {}) };
   }
 
   async setTrainingData(data: ProxyData): Promise<void> {
@@ -56,6 +58,7 @@ export class ReferenceEngine implements GanEngine {
     const frozenG = new Set(setup.frozen.generator);
     const frozenD = new Set(setup.frozen.discriminator);
     const o = setup.optimizer;
+    const scale = req.lrScale ?? 1;
     let lossD = 0, lossG = 0, dReal = 0, dFake = 0;
     let lastYield = performance.now();
     for (let s = 0; s < req.steps; s++) {
@@ -96,7 +99,7 @@ export class ReferenceEngine implements GanEngine {
         dl[i] = sigmoid(lf[i]!) / B;
       }
       this.D.backward(dl, true, false, frozenD);
-      adam(this.D, this.moments.D, o.lr_d, o, this.step + 1, frozenD);
+      adam(this.D, this.moments.D, o.lr_d * scale, o, this.step + 1, frozenD);
       // Generator update, through the updated discriminator.
       this.G.grads.fill(0);
       const fake2 = this.G.forward(latent(Pass.GForG), c, B, draws(Pass.GForG));
@@ -107,7 +110,12 @@ export class ReferenceEngine implements GanEngine {
       }
       const dFakeIn = this.D.backward(dl, false, true);
       this.G.backward(dFakeIn, true, false, frozenG);
-      adam(this.G, this.moments.G, o.lr_g, o, this.step + 1, frozenG);
+      adam(this.G, this.moments.G, o.lr_g * scale, o, this.step + 1, frozenG);
+      if (setup.ema && this.ema) {
+        const beta = emaDecay(setup.ema, B, this.step + 1);
+        const w = this.G.weights;
+        for (let i = 0; i < w.length; i++) this.ema[i] = beta * this.ema[i]! + (1 - beta) * w[i]!;
+      }
       this.step++;
       req.onProgress?.(s + 1);
     }
@@ -120,7 +128,9 @@ export class ReferenceEngine implements GanEngine {
     const d = new Draws(seed, SAMPLING_EPOCH, 0, stream('latent', Pass.Sample));
     const n = cond.length;
     const z = Float32Array.from({ length: n * L }, (_, e) => d.normal(first * L + e));
-    return this.G.forward(z, cond, n).slice();
+    if (!this.setup?.ema || !this.ema) return this.G.forward(z, cond, n).slice();
+    // Inference with the weight average: a network over the EMA weights, the same layout.
+    return new ReferenceNet(this.layouts.G, this.ema).forward(z, cond, n).slice();
   }
 
   async dispose(): Promise<void> {}
