@@ -12,7 +12,7 @@ import { readNuWroRoot } from '../src/io/nuwro-root.ts';
 import { readTextEvents } from '../src/io/text.ts';
 import { M_MU } from '../src/physics/constants.ts';
 import { eventsFromProxies, proxiesOf } from '../src/physics/kinematics.ts';
-import { Rng } from '../src/physics/rng.ts';
+import { Rng } from '../src/util/rng.ts';
 
 function line(label: string, n: number, seconds: number, unit = 'events'): void {
   process.stdout.write(`${label.padEnd(44)} ${String(n).padStart(9)} ${unit} ${seconds.toFixed(3).padStart(8)} s ${Math.round(n / seconds).toString().padStart(11)} ${unit}/s\n`);

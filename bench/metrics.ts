@@ -8,7 +8,7 @@ import { wasserstein1 } from '../src/metrics/emd.ts';
 import { hist2d } from '../src/metrics/histogram.ts';
 import { meanAbsPull } from '../src/metrics/map.ts';
 import { emuFromProxy, thetaFromProxy } from '../src/physics/kinematics.ts';
-import { Rng } from '../src/physics/rng.ts';
+import { Rng } from '../src/util/rng.ts';
 
 function sample(n: number, E_nu: number, seed: number) {
   const rng = new Rng(seed);

@@ -3,7 +3,7 @@
  * Every command calls `parseCommandArgs` and prints `help` on --help.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InputError } from '../contract/stage.ts';
+import { InputError } from '../util/errors.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -2,7 +2,7 @@
  * nugan's command line: the composition root. Each subcommand lives in src/cli/commands/<name>.ts and
  * exports `default (argv: string[]) => Promise<number>` (the exit code). Only the CLI layer prints.
  */
-import { InputError } from '../contract/stage.ts';
+import { InputError } from '../util/errors.ts';
 
 interface CommandEntry {
   summary: string;

@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../contract/stage.ts';
+import { InputError } from '../util/errors.ts';
 
 export const INGEST_FORMATS = ['nuwro-root', 'csv', 'nuance', 'nuhepmc', 'arrow'] as const;
 export type IngestFormat = (typeof INGEST_FORMATS)[number];

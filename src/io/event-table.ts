@@ -34,7 +34,7 @@ import {
   makeData,
   type DataType,
 } from 'apache-arrow';
-import { InputError } from '../contract/stage.ts';
+import { InputError } from '../util/errors.ts';
 import { commitTemp, discardTemp, tempSibling } from './atomic.ts';
 
 export const CHANNELS = ['QE', 'MEC', 'RES', 'DIS', 'COH'] as const; // channel code = index in CHANNELS

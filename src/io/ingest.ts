@@ -3,7 +3,7 @@
  * event table, streamed. Used by the `ingest` stage kind and by `nugan ingest`.
  */
 import path from 'node:path';
-import { InputError } from '../contract/stage.ts';
+import { InputError } from '../util/errors.ts';
 import { countOutsideProxyDomain } from '../physics/kinematics.ts';
 import { detectFormat, INGEST_FORMATS, type IngestFormat } from './detect.ts';
 import { batchLength, openEventWriter, readEventBatches, type EventBatch, type EventMeta } from './event-table.ts';

@@ -12,7 +12,7 @@
  * muon of the matching charge; theta is the angle between the two directions. The NUANCE reaction
  * codes have no MEC code, so no channel column is derived from them.
  */
-import { InputError } from '../contract/stage.ts';
+import { InputError } from '../util/errors.ts';
 import { angleBetween } from '../physics/kinematics.ts';
 import { DEFAULT_BATCH, textLines, type EventBatch } from './event-table.ts';
 import type { ReadStats } from './nuwro-root.ts';

@@ -23,7 +23,7 @@
  * that muon are dropped and counted by reason. Units follow each event's `U` line (HepMC3 default GEV).
  */
 import { createWriteStream } from 'node:fs';
-import { InputError } from '../contract/stage.ts';
+import { InputError } from '../util/errors.ts';
 import { M_MU } from '../physics/constants.ts';
 import { commitTemp, discardTemp, tempSibling } from './atomic.ts';
 import {

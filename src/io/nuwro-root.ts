@@ -13,7 +13,7 @@
  * section), so no weight column is written; the per-event cross section is reported instead.
  */
 import { open } from 'node:fs/promises';
-import { InputError } from '../contract/stage.ts';
+import { InputError } from '../util/errors.ts';
 import { angleBetween } from '../physics/kinematics.ts';
 import { DEFAULT_BATCH, type EventBatch } from './event-table.ts';
 import { BatchBuilder, eventProblem } from './rows.ts';

@@ -9,8 +9,8 @@
  * uniformly random partition. Events keep their input order inside each split. The same input,
  * parameters and seed always give the same files.
  */
-import { InputError } from '../contract/stage.ts';
-import { Rng } from '../physics/rng.ts';
+import { InputError } from '../util/errors.ts';
+import { Rng } from '../util/rng.ts';
 import { BatchBuilder } from './rows.ts';
 import { DEFAULT_BATCH, batchLength, openEventWriter, readEventBatches, readEventMeta, type EventBatch, type EventMeta, type EventWriter } from './event-table.ts';
 

@@ -14,7 +14,7 @@
  * radians, the units of nugan's own `.csv` tables (DESIGN.md §7). A stated unit other than
  * GeV/MeV (energy) or rad/deg (angle) is rejected.
  */
-import { InputError } from '../contract/stage.ts';
+import { InputError } from '../util/errors.ts';
 import { M_MU } from '../physics/constants.ts';
 import { DEFAULT_BATCH, textLines, type EventBatch } from './event-table.ts';
 import { BatchBuilder, eventProblem, parseChannel } from './rows.ts';

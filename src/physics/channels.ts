@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Knobs } from './domains.ts';
 import { TARGETS } from './nucleus.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../util/rng.ts';
 import { ChannelSampler, SUBCHANNELS } from './sampler.ts';
 
 /** Bump when any physics or proposal code changes: invalidates cached tables. */

@@ -3,7 +3,7 @@
  * user overrides from a pipeline's `knobs:` block. Units: GeV. These configure nugan's analytic
  * reference generator — a compact stand-in for NuWro, not NuWro.
  */
-import { InputError } from '../contract/stage.ts';
+import { InputError } from '../util/errors.ts';
 import type { DeltaFormFactorSet } from './delta.ts';
 import type { VectorFormFactorSet } from './form-factors.ts';
 import type { TargetName } from './nucleus.ts';

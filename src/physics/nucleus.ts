@@ -5,7 +5,7 @@
  * — a stand-in for NuWro, not NuWro.
  */
 import { HBARC_GEV_FM, M_NUCLEON } from './constants.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 export type TargetName = 'C12' | 'Ar40';
 

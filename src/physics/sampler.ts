@@ -14,7 +14,7 @@ import { MEC_W2_MEAN, MEC_W2_SIGMA, mecShape } from './mec.ts';
 import { localFermiGas, sampleNucleon, type LocalFermiGas, type NucleonModel, type StruckNucleon } from './nucleus.ts';
 import { M_DELTA, M_PAIR, W_RES_MIN } from './physical-constants.ts';
 import { beRPA, dsigmaQE_dQ2, q2Limits } from './qe.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 import { deltaChannels, resonanceMix, shoulder, type DeltaChannels, type TransitionEdges } from './transition.ts';
 
 /** Sub-channels of the event loop (physics.md §7); the per-nucleus Z or N is folded into their σ. */

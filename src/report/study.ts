@@ -3,7 +3,7 @@
  * method, and the summary table (mean MAP and EMD over the fixed-energy points, best per row marked).
  */
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../contract/stage.ts';
+import { InputError } from '../util/errors.ts';
 import type { Hist1DData, PhysicsVar } from '../metrics/compare.ts';
 import type { EvaluationLabels } from '../metrics/evaluation.ts';
 import type { TrainingCurves } from '../plot/charts.ts';

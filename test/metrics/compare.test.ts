@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareSamples, physicsColumn, proxyColumns, type Sample } from '../../src/metrics/compare.ts';
 import { M_MU } from '../../src/physics/constants.ts';
 import { emuFromProxy, thetaFromProxy, W } from '../../src/physics/kinematics.ts';
-import { Rng } from '../../src/physics/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 /** Events at fixed E_nu, uniform in the proxy plane, so every proxy bin is populated. */
 function sample(n: number, E_nu: number, seed: number, shiftEmuProxy = 0): Sample {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { sortedFinite, wasserstein1 } from '../../src/metrics/emd.ts';
-import { Rng } from '../../src/physics/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 /** scipy's algorithm written out naively: CDFs by counting at every point of the pooled sample. */
 function naiveW1(u: number[], v: number[]): number {

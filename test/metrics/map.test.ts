@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hist2d } from '../../src/metrics/histogram.ts';
 import { meanAbsPull, PERFECT_MAP, pulls } from '../../src/metrics/map.ts';
-import { Rng } from '../../src/physics/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 function uniformPlane(n: number, seed: number): { x: Float64Array; y: Float64Array } {
   const rng = new Rng(seed);

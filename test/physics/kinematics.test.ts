@@ -19,7 +19,7 @@ import {
   pz,
   thetaFromProxy,
 } from '../../src/physics/kinematics.ts';
-import { Rng } from '../../src/physics/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 /** Random physical events inside the proxy domain: E_nu in [0.3, 10], m_mu ≤ E_mu ≤ E_nu − 9.8 MeV. */
 function* randomEvents(n: number, seed = 1): Generator<[number, number, number]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { densityShape, lfgBindingEnergy, localFermiGas, localFermiMomentum, sampleNucleon, sampleRadius, type StruckNucleon } from '../../src/physics/nucleus.ts';
-import { Rng } from '../../src/physics/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 /** Density-weighted averages over nucleons, by evaluating the inverse CDF on a regular grid. */
 function averages(target: 'C12' | 'Ar40'): { kFn: number; Eb: number } {

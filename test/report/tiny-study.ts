@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { StageContext, StageResult, UpstreamArtifact } from '../../src/contract/stage.ts';
 import { writeEventTable, type EventBatch } from '../../src/io/event-table.ts';
 import { M_MU, M_NUCLEON } from '../../src/physics/constants.ts';
-import { Rng } from '../../src/physics/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 import { createEvaluateStage, type GeneratorLoader } from '../../stages/evaluate.ts';
 import { reportStage } from '../../stages/report.ts';
 

@@ -1,6 +1,6 @@
 /** `nugan dag [PIPELINE] [--format text|dot|mermaid]`: the expanded stage graph. */
 import { stageKinds } from '../../../stages/index.ts';
-import { InputError } from '../../contract/stage.ts';
+import { InputError } from '../../util/errors.ts';
 import { createHasher } from '../../cache/hash.ts';
 import { formatDag, type DagFormat } from '../../runner/dag.ts';
 import { loadAndExpand, pipelinePath } from '../../runner/prepare.ts';

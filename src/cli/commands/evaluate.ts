@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../../contract/stage.ts';
+import { InputError } from '../../util/errors.ts';
 import { readEventTable } from '../../io/event-table.ts';
 import { evaluateModel, metricsJson, writeEvaluation, type ReferenceSample } from '../../metrics/evaluation.ts';
 import type { Device } from '../../gan/engines/select.ts';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { stageKinds } from '../../../stages/index.ts';
-import { InputError } from '../../contract/stage.ts';
+import { InputError } from '../../util/errors.ts';
 import { executeStageJob } from '../../runner/execute.ts';
 import type { ExecutorProgress, StageJobSpec } from '../../runner/executor.ts';
 import { parseCommandArgs } from '../args.ts';

@@ -1,5 +1,5 @@
 /** `nugan gc [--dry-run] [--store DIR] [--json]`: removes artifacts no pipeline run references any more. */
-import { InputError } from '../../contract/stage.ts';
+import { InputError } from '../../util/errors.ts';
 import { applyGc, planGc } from '../../cache/gc.ts';
 import { ArtifactStore } from '../../cache/store.ts';
 import { storeDirFor } from '../../runner/prepare.ts';

@@ -2,7 +2,7 @@
  * `nugan generate --model DIR (--enu E | --enu-range A:B) --events N [--seed S] [--device D] --out FILE`:
  * samples a trained model into an event table (.arrow, .csv or .hepmc3).
  */
-import { InputError } from '../../contract/stage.ts';
+import { InputError } from '../../util/errors.ts';
 import type { Device } from '../../gan/engines/select.ts';
 import { generateToFile } from '../../gan/generate.ts';
 import { numberOption, parseCommandArgs, rangeOption } from '../args.ts';

@@ -2,7 +2,7 @@
  * `nugan ingest FILE… --out FILE [--format auto|nuwro-root|csv|nuance|nuhepmc] [--unit GeV|MeV]
  * [--domain D] [--json]`: read event files into one event table (format of --out by extension).
  */
-import { InputError } from '../../contract/stage.ts';
+import { InputError } from '../../util/errors.ts';
 import { ingestFiles, INGEST_FORMATS, type IngestFormat } from '../../io/ingest.ts';
 import { parseCommandArgs } from '../args.ts';
 

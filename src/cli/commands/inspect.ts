@@ -2,7 +2,7 @@
  * `nugan inspect FILE [--json]`: count, columns, min/max/mean per column and channel counts of an
  * event table (or of any file `nugan ingest` reads).
  */
-import { InputError } from '../../contract/stage.ts';
+import { InputError } from '../../util/errors.ts';
 import { summariseTable } from '../../io/stats.ts';
 import { parseCommandArgs } from '../args.ts';
 

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { stageKinds } from '../../../stages/index.ts';
-import { InputError } from '../../contract/stage.ts';
+import { InputError } from '../../util/errors.ts';
 import { createExecutor } from '../../runner/executors/index.ts';
 import type { RunEvent, RunListener } from '../../runner/events.ts';
 import { pipelinePath, preparePipeline } from '../../runner/prepare.ts';

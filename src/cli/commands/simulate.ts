@@ -4,7 +4,7 @@
  * (an analytic stand-in for NuWro, not NuWro) written as an event table (format from the extension).
  */
 import { availableParallelism } from 'node:os';
-import { InputError } from '../../contract/stage.ts';
+import { InputError } from '../../util/errors.ts';
 import { DOMAINS } from '../../physics/domains.ts';
 import { numberOption, parseCommandArgs, rangeOption } from '../args.ts';
 import { GENERATOR_SOURCE, resolveRequest, simulateToFile, type SimulateParams } from '../../../stages/simulate.ts';

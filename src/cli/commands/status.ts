@@ -1,6 +1,6 @@
 /** `nugan status [PIPELINE]`: cached / stale (and why) / missing, per stage instance. */
 import { stageKinds } from '../../../stages/index.ts';
-import { InputError } from '../../contract/stage.ts';
+import { InputError } from '../../util/errors.ts';
 import { pipelinePath, preparePipeline } from '../../runner/prepare.ts';
 import { pipelineStatus } from '../../runner/status.ts';
 import { renderDiagnostics } from '../../reporters/diagnostics.ts';

@@ -19,7 +19,7 @@
  * Precedence: stage id > base id (before `@`) > kind > top level. Keys that are not flags (nugan,
  * poll, slots) are top-level only.
  */
-import { InputError } from '../../../contract/stage.ts';
+import { InputError } from '../../../util/errors.ts';
 
 export interface SlurmJobSettings {
   readonly partition?: string;

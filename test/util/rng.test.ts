@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/physics/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 describe('Rng (xoshiro128**)', () => {
   it('repeats the same sequence for the same seed and stream', () => {
