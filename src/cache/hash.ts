@@ -2,9 +2,10 @@
  * Content hashing with xxhash-wasm (DESIGN.md §5). Digests are branded strings so a file hash can't be
  * passed where a cache key is expected (house rule 5).
  */
-import { createReadStream, readFileSync, statSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import xxhash, { type XXHashAPI } from 'xxhash-wasm';
+import { writeFileAtomicSync } from '../util/atomic.ts';
 
 /** Hash of a file's content: `xxh64:<16 hex>`. */
 export type ContentHash = string & { readonly __brand: 'ContentHash' };
@@ -92,9 +93,7 @@ export class FileHashMemo {
   save(): void {
     if (!this.memoFile || !this.dirty) return;
     mkdirSync(dirname(this.memoFile), { recursive: true });
-    const tmp = `${this.memoFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.entries)));
-    renameSync(tmp, this.memoFile);
+    writeFileAtomicSync(this.memoFile, JSON.stringify(Object.fromEntries(this.entries)));
     this.dirty = false;
   }
 }

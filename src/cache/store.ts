@@ -10,6 +10,7 @@
  *     <store>/hashes.json               file-hash memo (dev/inode/size/mtime → content hash)
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../util/atomic.ts';
 import { join, resolve } from 'node:path';
 import type { CacheKey } from './hash.ts';
 import { validateManifest, type Manifest } from './manifest.ts';
@@ -171,10 +172,8 @@ export interface RunRecord {
   readonly artifacts: Record<string, string>;
 }
 
-/** Writes JSON to a temp name in the same directory, then renames it over the target. */
-export function writeJsonAtomic(file: string, data: unknown): void {
+/** Writes a record as JSON, atomically, creating its directory. */
+function writeJsonAtomic(file: string, data: unknown): void {
   mkdirSync(join(file, '..'), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, `${JSON.stringify(data, null, 2)}\n`);
 }

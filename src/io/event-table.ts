@@ -35,7 +35,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { InputError } from '../util/errors.ts';
-import { commitTemp, discardTemp, tempSibling } from './atomic.ts';
+import { commitTemp, discardTemp, tempSibling } from '../util/atomic.ts';
 
 export const CHANNELS = ['QE', 'MEC', 'RES', 'DIS', 'COH'] as const; // channel code = index in CHANNELS
 export type Channel = (typeof CHANNELS)[number];

@@ -11,6 +11,7 @@ import { readNuance } from './nuance.ts';
 import { readNuHepMC } from './nuhepmc.ts';
 import { readNuWroRoot, type ReadStats } from './nuwro-root.ts';
 import { readTextEvents, type EnergyUnit } from './text.ts';
+import { unreachable } from '../util/unreachable.ts';
 
 export { INGEST_FORMATS, type IngestFormat } from './detect.ts';
 
@@ -58,10 +59,8 @@ export function readInput(file: string, format: IngestFormat, stats: ReadStats, 
       return counted(readTextEvents(file, { unit: opts.unit, batchSize: opts.batchSize }), stats);
     case 'arrow':
       return counted(readEventBatches(file, opts.batchSize), stats);
-    default: {
-      const never: never = format;
-      throw new Error(`unhandled format ${String(never)}`);
-    }
+    default:
+      unreachable(format);
   }
 }
 

@@ -25,7 +25,7 @@
 import { createWriteStream } from 'node:fs';
 import { InputError } from '../util/errors.ts';
 import { M_MU } from '../physics/constants.ts';
-import { commitTemp, discardTemp, tempSibling } from './atomic.ts';
+import { commitTemp, discardTemp, tempSibling } from '../util/atomic.ts';
 import {
   CHANNELS,
   DEFAULT_BATCH,

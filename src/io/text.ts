@@ -18,6 +18,7 @@ import { InputError } from '../util/errors.ts';
 import { M_MU } from '../physics/constants.ts';
 import { DEFAULT_BATCH, textLines, type EventBatch } from './event-table.ts';
 import { BatchBuilder, eventProblem, parseChannel } from './rows.ts';
+import { unreachable } from '../util/unreachable.ts';
 
 export type EnergyUnit = 'GeV' | 'MeV';
 
@@ -164,10 +165,8 @@ export async function* readTextEvents(file: string, opts: TextReadOptions = {}):
           theta = Math.acos(v);
           break;
         case 'weight': weight = v; break;
-        default: {
-          const never: never = c.quantity as never;
-          throw new Error(`unhandled column ${String(never)}`);
-        }
+        default:
+          unreachable(c.quantity);
       }
     }
     const problem = eventProblem(E_nu, E_mu, theta);

@@ -12,6 +12,7 @@ import { pz, proxyEmu, proxyTheta, Q2, W } from '../physics/kinematics.ts';
 import { hist1d, hist2d, type Hist1D } from './histogram.ts';
 import { BIN_RULES, meanAbsPull, type BinRule, type MapResult } from './map.ts';
 import { sortedFinite, wasserstein1Sorted } from './emd.ts';
+import { unreachable } from '../util/unreachable.ts';
 
 /** Columns of a sample (GeV, rad); `channel` indexes CHANNELS when the reference has labels. */
 export interface Sample {
@@ -101,10 +102,8 @@ export function physicsColumn(s: Sample, v: PhysicsVar): Float64Array {
       case 'W': out[i] = W(E_nu, E_mu, th); break;
       case 'Q2': out[i] = Q2(E_nu, E_mu, th); break;
       case 'p_z': out[i] = pz(E_mu, th); break;
-      default: {
-        const never: never = v;
-        throw new Error(`unknown variable ${String(never)}`);
-      }
+      default:
+        unreachable(v);
     }
   }
   return out;

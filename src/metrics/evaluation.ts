@@ -7,9 +7,8 @@
  * Generators are injected (`EventGenerator`): the evaluate stage passes the trained model's sampler,
  * tests pass a fake. Nothing here knows about tfjs or the runner.
  */
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { commitTemp, discardTemp, tempSibling } from '../io/atomic.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
 import { batchLength, type EventBatch } from '../io/event-table.ts';
 import { compareSamples, PHYSICS_VAR_NAMES, type Comparison } from './compare.ts';
 
@@ -202,23 +201,11 @@ export function histogramsJson(result: EvaluationResult): Record<string, unknown
   return { schema: 1, labels: result.labels, points: result.points.map((p) => ({ label: p.label, E_nu: p.E_nu, range: p.range, ...p.comparison.histograms })) };
 }
 
-/** Writes `text` to `file` atomically (temporary sibling, then rename). */
-export async function writeAtomic(file: string, text: string | Uint8Array): Promise<void> {
-  const tmp = tempSibling(file);
-  try {
-    await writeFile(tmp, text);
-    await commitTemp(tmp, file);
-  } catch (err) {
-    await discardTemp(tmp);
-    throw err;
-  }
-}
-
 /** Writes metrics.json, metrics.csv and histograms.json into `dir`; returns their names. */
 export async function writeEvaluation(dir: string, result: EvaluationResult, extra: Record<string, unknown> = {}): Promise<{ metrics: string; csv: string; histograms: string }> {
   const names = { metrics: 'metrics.json', csv: 'metrics.csv', histograms: 'histograms.json' };
-  await writeAtomic(path.join(dir, names.metrics), JSON.stringify(metricsJson(result, extra), null, 1) + '\n');
-  await writeAtomic(path.join(dir, names.csv), metricsCsv(result));
-  await writeAtomic(path.join(dir, names.histograms), JSON.stringify(histogramsJson(result)) + '\n');
+  await writeFileAtomic(path.join(dir, names.metrics), JSON.stringify(metricsJson(result, extra), null, 1) + '\n');
+  await writeFileAtomic(path.join(dir, names.csv), metricsCsv(result));
+  await writeFileAtomic(path.join(dir, names.histograms), JSON.stringify(histogramsJson(result)) + '\n');
   return names;
 }

@@ -5,6 +5,8 @@
  * and MAP is the mean of |pull_i| over the selected bins. When both counts come from the same
  * distribution, pull_i is approximately standard normal, so MAP → E|N(0,1)| = sqrt(2/pi) ≈ 0.798.
  */
+import { unreachable } from '../util/unreachable.ts';
+
 
 /** Which bins enter the MAP: both counts non-zero (the paper's rule), or both above 5 (Gaussian regime). */
 export type BinRule = 'nonzero' | 'gt5';
@@ -21,10 +23,8 @@ export function binSelected(a: number, b: number, rule: BinRule): boolean {
       return a > 0 && b > 0;
     case 'gt5':
       return a > 5 && b > 5;
-    default: {
-      const never: never = rule;
-      throw new Error(`unknown bin rule ${String(never)}`);
-    }
+    default:
+      unreachable(rule);
   }
 }
 

@@ -4,12 +4,13 @@
  * weight w_max,j(E) (1.3 × the largest weight seen). Built by Monte Carlo with a fixed seed, so a table
  * is a pure function of the knobs; cached on disk as JSON keyed by a hash of (knobs, code version, grid).
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Knobs } from './domains.ts';
 import { TARGETS } from './nucleus.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
+import { hexDigest } from '../util/digest.ts';
 import { Rng } from '../util/rng.ts';
 import { ChannelSampler, SUBCHANNELS } from './sampler.ts';
 
@@ -89,7 +90,7 @@ export function tableCacheDir(): string {
 export function tableKey(knobs: Knobs, opts: TableOptions = {}): string {
   const sorted = Object.fromEntries(Object.entries(knobs).sort(([a], [b]) => (a < b ? -1 : 1)));
   const data = JSON.stringify({ v: TABLE_CODE_VERSION, knobs: sorted, points: opts.points ?? 48, trials: opts.trials ?? 20000, grid: [GRID_E_MIN, GRID_E_MAX] });
-  return createHash('sha1').update(data).digest('hex').slice(0, 16);
+  return hexDigest('sha1', data).slice(0, 16);
 }
 
 const memo = new Map<string, ChannelTables>();
@@ -121,9 +122,7 @@ export async function channelTables(knobs: Knobs, opts: TableOptions & { cacheDi
   if (file && dir) {
     try {
       await mkdir(dir, { recursive: true });
-      const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-      await writeFile(tmp, JSON.stringify(t));
-      await rename(tmp, file);
+      await writeFileAtomic(file, JSON.stringify(t));
     } catch {
       // an unwritable cache only costs a rebuild next time
     }

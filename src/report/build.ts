@@ -8,7 +8,7 @@ import path from 'node:path';
 import { version as vegaVersion } from 'vega';
 import { version as vegaLiteVersion } from 'vega-lite';
 import { PHYSICS_VARS, PHYSICS_VAR_NAMES, type PhysicsVar } from '../metrics/compare.ts';
-import { writeAtomic } from '../metrics/evaluation.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
 import { M_NUCLEON } from '../physics/constants.ts';
 import { COLORS, distributionSpec, MAP_PERFECT, methodColor, metricCurveSpec, proxyMapsSpec, trainingCurvesSpec, type CurvePoint } from '../plot/charts.ts';
 import { renderSvg, svgToPng, type PlotSpec } from '../plot/render.ts';
@@ -218,8 +218,8 @@ export async function buildReport(input: ReportInput, outDir: string, onFigure?:
   for (const f of all) {
     const svgFile = path.join(plotsDir, `${f.name}.svg`);
     const pngFile = path.join(plotsDir, `${f.name}.png`);
-    await writeAtomic(svgFile, f.svg);
-    await writeAtomic(pngFile, svgToPng(f.svg, input.pngScale ?? 2));
+    await writeFileAtomic(svgFile, f.svg);
+    await writeFileAtomic(pngFile, svgToPng(f.svg, input.pngScale ?? 2));
     written.push({ name: f.name, svg: path.relative(outDir, svgFile), png: path.relative(outDir, pngFile) });
   }
 
@@ -239,7 +239,7 @@ export async function buildReport(input: ReportInput, outDir: string, onFigure?:
 ${sections.join('\n')}
 </body></html>
 `;
-  await writeAtomic(path.join(outDir, 'report.html'), html);
+  await writeFileAtomic(path.join(outDir, 'report.html'), html);
   return { html: 'report.html', figures: written, seconds };
 }
 

@@ -6,6 +6,7 @@ import { Listr, ProcessOutput, type ListrTaskWrapper } from 'listr2';
 import type { RunEvent, RunListener } from '../runner/events.ts';
 import { failureText, summaryLine } from './plain.ts';
 import { formatSeconds, StageProgress } from './progress.ts';
+import { unreachable } from '../util/unreachable.ts';
 
 interface Slot {
   task?: ListrTaskWrapper<unknown, any, any>;
@@ -90,10 +91,8 @@ export function createListrReporter(): { listener: RunListener; done: () => Prom
       case 'run-end':
         messages.push(summaryLine(e.summary));
         break;
-      default: {
-        const never: never = e;
-        throw new Error(`unknown event ${JSON.stringify(never)}`);
-      }
+      default:
+        unreachable(e);
     }
   };
   return {

@@ -4,6 +4,7 @@
  */
 import type { RunEvent, RunListener } from '../runner/events.ts';
 import { formatSeconds, StageProgress } from './progress.ts';
+import { unreachable } from '../util/unreachable.ts';
 
 export function summaryLine(s: { ran: number; cached: number; failed: number; skipped: number; seconds: number; interrupted: boolean }): string {
   const extra = s.skipped ? `, ${s.skipped} skipped` : '';
@@ -60,10 +61,8 @@ export function createPlainReporter(write: (text: string) => void, opts: { progr
       case 'run-end':
         write(`${summaryLine(e.summary)}\n`);
         break;
-      default: {
-        const never: never = e;
-        throw new Error(`unknown event ${JSON.stringify(never)}`);
-      }
+      default:
+        unreachable(e);
     }
   };
 }

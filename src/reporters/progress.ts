@@ -1,5 +1,6 @@
 /** Progress bookkeeping shared by the reporters: done/total, rate and ETA of one stage. */
 import type { ExecutorProgress } from '../runner/executor.ts';
+import { unreachable } from '../util/unreachable.ts';
 
 export class StageProgress {
   total = 0;
@@ -21,10 +22,8 @@ export class StageProgress {
       case 'state':
         this.message = p.text;
         break;
-      default: {
-        const never: never = p;
-        throw new Error(`unknown progress ${JSON.stringify(never)}`);
-      }
+      default:
+        unreachable(p);
     }
   }
 

@@ -1,5 +1,6 @@
 /** The stage graph of a plan as text, Graphviz dot, or Mermaid (for `nugan dag`). Pure. */
 import type { Plan } from './expand.ts';
+import { unreachable } from '../util/unreachable.ts';
 
 export type DagFormat = 'text' | 'dot' | 'mermaid';
 
@@ -21,9 +22,7 @@ export function formatDag(plan: Plan, format: DagFormat): string {
       for (const n of nodes) for (const d of n.needs) lines.push(`  n${index.get(d)} --> n${index.get(n.id)}`);
       return `graph LR\n${lines.join('\n')}\n`;
     }
-    default: {
-      const never: never = format;
-      throw new Error(`unknown format ${String(never)}`);
-    }
+    default:
+      unreachable(format);
   }
 }

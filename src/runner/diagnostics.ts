@@ -23,15 +23,8 @@ export interface Diagnostic {
   readonly related: readonly { readonly message: string; readonly location: Location }[];
 }
 
-export type Result<T, E = Diagnostic[]> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
-
 export function error(message: string, location?: Location, related: Diagnostic['related'] = []): Diagnostic {
   return { severity: 'error', message, location, related };
-}
-
-/** Compile-time exhaustiveness check for switches over unions (house rule 4). */
-export function unreachable(value: never): never {
-  throw new Error(`unreachable: ${JSON.stringify(value)}`);
 }
 
 /** Levenshtein distance, used for "did you mean". */

@@ -7,7 +7,8 @@
 import { parse as parseYamlValue } from 'yaml';
 import type { StageKind } from '../contract/stage.ts';
 import type { ValidateFunction } from 'ajv';
-import { didYouMean, error, type Diagnostic, type Location, type Result } from './diagnostics.ts';
+import type { Result } from '../util/result.ts';
+import { didYouMean, error, type Diagnostic, type Location } from './diagnostics.ts';
 import { ajvDiagnostics, createAjv, type AjvInstance, type RawStage, type ValidPipeline } from './load.ts';
 
 /** Expanded, readable, deterministic stage id (`tune@nu-argon-10000`), house rule 9. */
@@ -85,7 +86,7 @@ interface Instance {
   stageRefs: { stage: string; output: string; path: (string | number)[] }[];
 }
 
-export function expandPipeline(pipeline: ValidPipeline, kinds: readonly StageKind[], opts: ExpandOptions): Result<Plan> {
+export function expandPipeline(pipeline: ValidPipeline, kinds: readonly StageKind[], opts: ExpandOptions): Result<Plan, Diagnostic[]> {
   const diags: Diagnostic[] = [];
   const seen = new Set<string>();
   const report = (d: Diagnostic) => {

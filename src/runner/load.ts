@@ -11,7 +11,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2020Module from 'ajv/dist/2020.js';
 // Imported, not read from disk: the single-file bundle carries it inside.
 import pipelineSchema from '../../schemas/pipeline.schema.json' with { type: 'json' };
-import { didYouMean, error, type Diagnostic, type Location, type Result } from './diagnostics.ts';
+import { didYouMean, error, type Diagnostic, type Location } from './diagnostics.ts';
 
 // ajv ships CommonJS with `exports.default`; under NodeNext the default import is the module object.
 // The 2020-12 dialect: our schemas declare it, and it also reads the draft-07 subset stage kinds use.
@@ -60,7 +60,6 @@ function validatorForPipeline(): ValidateFunction {
   return pipelineValidator;
 }
 
-/** Reads and validates `file`; `text` overrides the file content (tests, editors). */
 /**
  * On schema errors confined to some stages, `partial` holds the pipeline without them (`dropped`), so
  * callers can report the other stages' problems in the same pass.
@@ -69,6 +68,7 @@ export type LoadResult =
   | { readonly ok: true; readonly value: ValidPipeline }
   | { readonly ok: false; readonly error: Diagnostic[]; readonly partial?: { readonly pipeline: ValidPipeline; readonly dropped: ReadonlySet<string> } };
 
+/** Reads and validates `file`; `text` overrides the file content (tests, editors). */
 export function loadPipeline(file: string, text?: string): LoadResult {
   const abs = resolve(file);
   let source: string;

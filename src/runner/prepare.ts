@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { StageKind } from '../contract/stage.ts';
 import { createHasher, FileHashMemo } from '../cache/hash.ts';
 import { ArtifactStore } from '../cache/store.ts';
-import { error, type Result } from './diagnostics.ts';
+import type { Result } from '../util/result.ts';
+import { error, type Diagnostic } from './diagnostics.ts';
 import { expandPipeline, type Plan, type StageId } from './expand.ts';
 import { computeKeys, type KeyedStage } from './keys.ts';
 import { loadPipeline } from './load.ts';
@@ -16,7 +17,7 @@ import { loadPipeline } from './load.ts';
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The pipeline a command names, or the package's quickstart pipeline. */
-export function pipelinePath(arg: string | undefined): Result<string> {
+export function pipelinePath(arg: string | undefined): Result<string, Diagnostic[]> {
   if (arg !== undefined) return { ok: true, value: resolve(arg) };
   const file = join(packageRoot, 'pipelines', 'quickstart.yaml');
   if (!existsSync(file)) {
@@ -48,7 +49,7 @@ export interface Prepared {
  * Load and expand in one pass of diagnostics: when some stages are malformed, the rest are still
  * expanded so their problems are reported too (except "names no stage" for the malformed ones).
  */
-export function loadAndExpand(file: string, kinds: readonly StageKind[], opts: { sets?: readonly string[]; h32: (t: string) => number }): Result<Plan> {
+export function loadAndExpand(file: string, kinds: readonly StageKind[], opts: { sets?: readonly string[]; h32: (t: string) => number }): Result<Plan, Diagnostic[]> {
   const loaded = loadPipeline(file);
   if (loaded.ok) return expandPipeline(loaded.value, kinds, opts);
   if (!loaded.partial) return loaded;
@@ -65,7 +66,7 @@ export function loadAndExpand(file: string, kinds: readonly StageKind[], opts: {
   return { ok: false, error: all };
 }
 
-export async function preparePipeline(file: string, kinds: readonly StageKind[], opts: { sets?: readonly string[]; store?: string }): Promise<Result<Prepared>> {
+export async function preparePipeline(file: string, kinds: readonly StageKind[], opts: { sets?: readonly string[]; store?: string }): Promise<Result<Prepared, Diagnostic[]>> {
   const hasher = await createHasher();
   const expanded = loadAndExpand(file, kinds, { sets: opts.sets, h32: hasher.h32 });
   if (!expanded.ok) return expanded;

@@ -10,6 +10,8 @@ import { acquireLock, describeHolder } from '../cache/lock.ts';
 import type { Manifest } from '../cache/manifest.ts';
 import { ArtifactStore } from '../cache/store.ts';
 import { join } from 'node:path';
+import { fnv1a32 } from '../util/digest.ts';
+import { shuffleInPlace } from '../util/shuffle.ts';
 import { artifactFromManifest } from './execute.ts';
 import type { Executor, StageJobSpec, StageOutcome } from './executor.ts';
 import type { Plan, StageId } from './expand.ts';
@@ -38,9 +40,7 @@ export interface RunOutcome {
 
 /** Tag under which `last/` records of a pipeline are kept (its absolute path, hashed to a file name). */
 export function pipelineTag(file: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < file.length; i++) h = Math.imul(h ^ file.charCodeAt(i), 16777619);
-  return `${file.replace(/^.*\//, '').replace(/[^A-Za-z0-9_.-]/g, '_')}-${(h >>> 0).toString(16)}`;
+  return `${file.replace(/^.*\//, '').replace(/[^A-Za-z0-9_.-]/g, '_')}-${fnv1a32(file).toString(16)}`;
 }
 
 export function cachedManifest(store: ArtifactStore, key: string, warn: (m: string) => void): Manifest | undefined {
@@ -276,11 +276,4 @@ export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>
   });
   onEvent({ type: 'run-end', summary });
   return { reports: list, summary };
-}
-
-function shuffleInPlace<T>(a: T[]): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
 }

@@ -3,7 +3,8 @@
  * and the set to rerun even when cached. `--only X` takes X (all instances when X is a matrix base id)
  * plus everything X depends on — upstream stages run only when not cached.
  */
-import { didYouMean, error, type Diagnostic, type Result } from './diagnostics.ts';
+import type { Result } from '../util/result.ts';
+import { didYouMean, error, type Diagnostic } from './diagnostics.ts';
 import type { Plan, StageId } from './expand.ts';
 
 export interface Selection {
@@ -12,7 +13,7 @@ export interface Selection {
   readonly forced: ReadonlySet<StageId>;
 }
 
-export function selectStages(plan: Plan, only: readonly string[] = [], force: readonly string[] = []): Result<Selection> {
+export function selectStages(plan: Plan, only: readonly string[] = [], force: readonly string[] = []): Result<Selection, Diagnostic[]> {
   const problems: Diagnostic[] = [];
   const resolveName = (name: string, flag: string): StageId[] => {
     if (plan.byId.has(name)) return [name];

@@ -17,9 +17,10 @@
  * per job. A job that ends without a marker (killed, timed out, out of memory) is reported with its
  * SLURM state and its log tail. On abort (Ctrl-C) the jobs submitted by this process are `scancel`ed.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageKind } from '../../contract/stage.ts';
+import { writeFileAtomicSync } from '../../util/atomic.ts';
 import { ArtifactStore } from '../../cache/store.ts';
 import { artifactFromManifest } from '../execute.ts';
 import type { Executor, ExecutorHooks, ExecutorProgress, StageJobSpec, StageOutcome } from '../executor.ts';
@@ -71,13 +72,6 @@ type WatchResult =
 const LOG_TAIL = 30;
 /** Polls a job may stay unknown to SLURM without a marker before it counts as lost (shared-FS lag). */
 const GONE_POLLS = 3;
-
-/** Writes `text` to `file` through a temp name in the same directory and one rename. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp.${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
 
 function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -313,19 +307,19 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor {
     // The job sees what SLURM grants it: its GPUs are ordinals 0..n-1 of CUDA_VISIBLE_DEVICES.
     const jobSpec: StageJobSpec = { ...spec, resources: need };
     const jobFile = join(slurmDir, `${spec.key}.job.json`);
-    writeAtomic(jobFile, `${JSON.stringify(jobSpec, null, 2)}\n`);
+    writeFileAtomicSync(jobFile, `${JSON.stringify(jobSpec, null, 2)}\n`);
     return { spec, jobFile, flags: [`--chdir=${spec.pipelineDir}`, ...sbatchFlags(settings, need)] };
   };
 
   const record = (p: Prepared, jobId: string, flags: readonly string[]) => {
     live.add(jobId);
     const r: SubmitRecord = { jobId, id: p.spec.id, submitted: new Date().toISOString(), flags: [...flags] };
-    writeAtomic(join(slurmDir, `${p.spec.key}.slurm.json`), `${JSON.stringify(r)}\n`);
+    writeFileAtomicSync(join(slurmDir, `${p.spec.key}.slurm.json`), `${JSON.stringify(r)}\n`);
   };
 
   const submitSingle = async (p: Prepared): Promise<string> => {
     const scriptFile = join(slurmDir, `${p.spec.key}.sh`);
-    writeAtomic(scriptFile, batchScript(nugan, p.jobFile, slurmDir, p.spec.key, p.spec.pipelineDir));
+    writeFileAtomicSync(scriptFile, batchScript(nugan, p.jobFile, slurmDir, p.spec.key, p.spec.pipelineDir));
     const flags = [`--job-name=nugan:${p.spec.id}`, `--output=${join(slurmDir, `${p.spec.key}.%j.log`)}`, ...p.flags];
     const jobId = await sbatch(flags, scriptFile);
     record(p, jobId, flags);
@@ -336,9 +330,9 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor {
     const first = group[0]!;
     const name = `array-${first.spec.key}`;
     const listFile = join(slurmDir, `${name}.jobs`);
-    writeAtomic(listFile, `${group.map((p) => p.jobFile).join('\n')}\n`);
+    writeFileAtomicSync(listFile, `${group.map((p) => p.jobFile).join('\n')}\n`);
     const scriptFile = join(slurmDir, `${name}.sh`);
-    writeAtomic(scriptFile, arrayScript(nugan, listFile, slurmDir, first.spec.pipelineDir));
+    writeFileAtomicSync(scriptFile, arrayScript(nugan, listFile, slurmDir, first.spec.pipelineDir));
     const flags = [`--job-name=nugan:${first.spec.id.split('@')[0]}[]`, `--array=0-${group.length - 1}`, `--output=${join(slurmDir, `${name}.%A_%a.log`)}`, ...first.flags];
     const arrayId = await sbatch(flags, scriptFile);
     return group.map((p, i) => {
