@@ -6,7 +6,8 @@
  * output is never NuWro's, and the metadata says so.
  */
 import { InputError, type StageKind } from '../src/contract/stage.ts';
-import { CHANNELS, openEventWriter, type EventMeta } from '../src/io/event-table.ts';
+import { CHANNELS, type EventMeta } from '../src/io/event-batch.ts';
+import { openEventWriter } from '../src/io/event-table.ts';
 import { channelTables, sigmaAt, type ChannelTables } from '../src/physics/channels.ts';
 import { GEV2_TO_CM2 } from '../src/physics/constants.ts';
 import { DOMAINS, KNOBS_SCHEMA, resolveKnobs, type Knobs } from '../src/physics/domains.ts';

@@ -14,7 +14,8 @@
  */
 import { InputError } from '../util/errors.ts';
 import { angleBetween } from '../physics/kinematics.ts';
-import { DEFAULT_BATCH, textLines, type EventBatch } from './event-table.ts';
+import { DEFAULT_BATCH, type EventBatch } from './event-batch.ts';
+import { textLines } from './text-lines.ts';
 import type { ReadStats } from './nuwro-root.ts';
 import { BatchBuilder, eventProblem } from './rows.ts';
 import { gevFromMeV } from './units.ts';

@@ -31,12 +31,12 @@ import {
   DEFAULT_BATCH,
   TABLE_UNITS,
   batchLength,
-  textLines,
   type EventBatch,
   type EventMeta,
   type EventWriter,
-} from './event-table.ts';
+} from './event-batch.ts';
 import { BatchBuilder, eventProblem } from './rows.ts';
+import { textLines } from './text-lines.ts';
 import { gevFromMeV } from './units.ts';
 
 /** NuHepMC version this writer follows. */

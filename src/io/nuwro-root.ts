@@ -15,7 +15,7 @@
 import { open } from 'node:fs/promises';
 import { InputError } from '../util/errors.ts';
 import { angleBetween } from '../physics/kinematics.ts';
-import { DEFAULT_BATCH, type EventBatch } from './event-table.ts';
+import { DEFAULT_BATCH, type EventBatch } from './event-batch.ts';
 import { BatchBuilder, eventProblem } from './rows.ts';
 import { gevFromMeV } from './units.ts';
 

@@ -2,7 +2,7 @@
  * Row-level helpers shared by every reader: the physical checks an event must pass and a builder
  * that collects accepted rows into fixed-size EventBatches.
  */
-import { CHANNELS, DEFAULT_BATCH, type EventBatch } from './event-table.ts';
+import { CHANNELS, DEFAULT_BATCH, type EventBatch } from './event-batch.ts';
 
 /**
  * Why an event (E_nu, E_mu GeV, theta rad) is not acceptable input, or undefined when it is.

@@ -12,7 +12,8 @@
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { BatchBuilder } from './rows.ts';
-import { DEFAULT_BATCH, batchLength, openEventWriter, readEventBatches, readEventMeta, type EventBatch, type EventMeta, type EventWriter } from './event-table.ts';
+import { DEFAULT_BATCH, batchLength, type EventBatch, type EventMeta, type EventWriter } from './event-batch.ts';
+import { openEventWriter, readEventBatches, readEventMeta } from './event-table.ts';
 
 export const SPLITS = ['train', 'val', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];

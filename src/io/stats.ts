@@ -4,7 +4,8 @@
  */
 import { countOutsideProxyDomain } from '../physics/kinematics.ts';
 import { detectFormat } from './detect.ts';
-import { CHANNELS, batchLength, readEventMeta, type EventMeta } from './event-table.ts';
+import { CHANNELS, batchLength, type EventMeta } from './event-batch.ts';
+import { readEventMeta } from './event-table.ts';
 import { readInput } from './ingest.ts';
 
 export interface ColumnStats {

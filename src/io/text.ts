@@ -1,5 +1,6 @@
 /**
- * Delimited text tables (CSV, TSV, whitespace-separated) of muon events.
+ * Delimited text tables (CSV, TSV, whitespace-separated) of muon events: the reader of every such
+ * table, and the writer of nugan's own `.csv` tables.
  *
  * The first non-comment line is a header naming the columns. Recognised names (case-insensitive):
  *   E_nu | Enu            neutrino energy
@@ -14,11 +15,14 @@
  * radians, the units of nugan's own `.csv` tables (DESIGN.md §7). A stated unit other than
  * GeV/MeV (energy) or rad/deg (angle) is rejected.
  */
-import { InputError } from '../util/errors.ts';
+import { createWriteStream } from 'node:fs';
 import { M_MU } from '../physics/constants.ts';
-import { DEFAULT_BATCH, textLines, type EventBatch } from './event-table.ts';
-import { BatchBuilder, eventProblem, parseChannel } from './rows.ts';
+import { commitTemp, discardTemp, tempSibling } from '../util/atomic.ts';
+import { InputError } from '../util/errors.ts';
 import { unreachable } from '../util/unreachable.ts';
+import { CHANNELS, DEFAULT_BATCH, batchLength, checkBatchShape, type EventBatch, type EventWriter } from './event-batch.ts';
+import { BatchBuilder, eventProblem, parseChannel } from './rows.ts';
+import { textLines } from './text-lines.ts';
 
 export type EnergyUnit = 'GeV' | 'MeV';
 
@@ -176,4 +180,60 @@ export async function* readTextEvents(file: string, opts: TextReadOptions = {}):
   }
   if (!columns) throw new InputError('no header line naming the columns (E_nu, E_mu, theta)', file);
   if (builder!.length > 0) yield builder!.take();
+}
+
+const CSV_HEADER = ['E_nu', 'E_mu', 'theta'];
+
+/**
+ * A streaming writer of nugan's own `.csv` tables: a header line naming the columns, then one event per
+ * line, GeV and radians, channel by name (atomic: a temporary sibling renamed on close).
+ */
+export async function openCsvWriter(file: string): Promise<EventWriter> {
+  const tmp = tempSibling(file);
+  const out = createWriteStream(tmp);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => undefined);
+  let header: string[] | undefined;
+  let count = 0;
+  const put = (s: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (out.write(s)) resolve();
+      else {
+        out.once('drain', resolve);
+        failed.catch(reject);
+      }
+    });
+  return {
+    async write(b) {
+      checkBatchShape(b);
+      if (!header) {
+        header = [...CSV_HEADER, ...(b.channel ? ['channel'] : []), ...(b.weight ? ['weight'] : [])];
+        await put(header.join(',') + '\n');
+      }
+      const n = batchLength(b);
+      const lines: string[] = [];
+      for (let i = 0; i < n; i++) {
+        let line = `${b.E_nu[i]},${b.E_mu[i]},${b.theta[i]}`;
+        if (b.channel) line += `,${CHANNELS[b.channel[i]!] ?? b.channel[i]}`;
+        if (b.weight) line += `,${b.weight[i]}`;
+        lines.push(line);
+        if (lines.length === 4096) {
+          await put(lines.join('\n') + '\n');
+          lines.length = 0;
+        }
+      }
+      if (lines.length) await put(lines.join('\n') + '\n');
+      count += n;
+    },
+    async close() {
+      if (!header) await put(CSV_HEADER.join(',') + '\n');
+      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      await commitTemp(tmp, file);
+      return { count };
+    },
+    async abort() {
+      out.destroy();
+      await discardTemp(tmp);
+    },
+  };
 }

@@ -6,7 +6,7 @@
  *
  * Everything returned is small (histograms, numbers): the report plots these, never the events.
  */
-import { CHANNELS } from '../io/event-table.ts';
+import { CHANNELS } from '../io/event-batch.ts';
 import { M_MU } from '../physics/constants.ts';
 import { pz, proxyEmu, proxyTheta, Q2, W } from '../physics/kinematics.ts';
 import { hist1d, hist2d, type Hist1D } from './histogram.ts';

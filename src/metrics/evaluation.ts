@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic.ts';
-import { batchLength, type EventBatch } from '../io/event-table.ts';
+import { batchLength, type EventBatch } from '../io/event-batch.ts';
 import { compareSamples, PHYSICS_VAR_NAMES, type Comparison } from './compare.ts';
 
 /** The trained model's sampler (the shape `loadGenerator` of src/gan/sampler.ts returns). */

@@ -2,15 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/contract/stage.ts';
-import {
-  batchLength,
-  openEventWriter,
-  readEventBatches,
-  readEventMeta,
-  readEventTable,
-  writeEventTable,
-  type EventBatch,
-} from '../../src/io/event-table.ts';
+import { batchLength, type EventBatch } from '../../src/io/event-batch.ts';
+import { openEventWriter, readEventBatches, readEventMeta, readEventTable, writeEventTable } from '../../src/io/event-table.ts';
 import { listDir, tempDir } from './fixtures.ts';
 
 function sample(n: number, withOptional = true): EventBatch {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/contract/stage.ts';
-import { concatBatches, type EventBatch } from '../../src/io/event-table.ts';
+import { concatBatches, type EventBatch } from '../../src/io/event-batch.ts';
 import { readNuWroRoot, type ReadStats } from '../../src/io/nuwro-root.ts';
 import { hasNuwroSample, nuwroSample, SKIP_SHARED, tempDir } from './fixtures.ts';
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/contract/stage.ts';
-import { concatBatches, type EventBatch } from '../../src/io/event-table.ts';
+import { concatBatches, type EventBatch } from '../../src/io/event-batch.ts';
 import { readTextEvents, type TextReadOptions } from '../../src/io/text.ts';
 import { M_MU } from '../../src/physics/constants.ts';
 import { tempDir } from './fixtures.ts';

@@ -7,7 +7,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StageContext, StageResult, UpstreamArtifact } from '../../src/contract/stage.ts';
-import { writeEventTable, type EventBatch } from '../../src/io/event-table.ts';
+import { type EventBatch } from '../../src/io/event-batch.ts';
+import { writeEventTable } from '../../src/io/event-table.ts';
 import { M_MU, M_NUCLEON } from '../../src/physics/constants.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { createEvaluateStage, type GeneratorLoader } from '../../stages/evaluate.ts';
