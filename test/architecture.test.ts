@@ -39,6 +39,7 @@ const FORBIDDEN: readonly (readonly [string, readonly string[], string])[] = [
   ['src/gan/', ['src/runner/', 'src/cache/', 'stages/', 'src/cli/'], 'the GAN is a library the train/generate/evaluate stages use'],
   ['src/metrics/', ['src/gan/', 'src/runner/', 'src/cache/', 'stages/'], 'metrics compare samples, whoever generated them'],
   ['src/io/', ['src/runner/', 'src/gan/', 'src/cache/', 'stages/'], 'readers and writers of event files only'],
+  ['src/simulate/', ['src/runner/', 'src/gan/', 'src/cache/', 'stages/', 'src/cli/'], 'the reference generator to a file, for the simulate stage and command alike'],
   ['stages/', ['src/runner/', 'src/cache/', 'src/cli/'], 'stages know nothing of scheduling, caching or the command line'],
   ['src/', ['stages/'], 'only the CLI (the composition root) knows the stage kinds'],
 ];
@@ -59,6 +60,13 @@ describe('module boundaries', () => {
       expect(offenders).toEqual([]);
     });
   }
+
+  it('the CLI reaches stage kinds only through the registry (stages/index.ts)', () => {
+    const offenders = files
+      .filter((f) => f.startsWith('src/cli/'))
+      .flatMap((f) => imports.get(f)!.filter((t) => t.startsWith('stages/') && t !== 'stages/index.ts').map((t) => `${f} → ${t}`));
+    expect(offenders).toEqual([]);
+  });
 
   it('src/util imports nothing else of the project', () => {
     const offenders = files

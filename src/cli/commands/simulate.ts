@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { InputError } from '../../util/errors.ts';
 import { DOMAINS } from '../../physics/domains.ts';
 import { numberOption, parseCommandArgs, rangeOption } from '../args.ts';
-import { GENERATOR_SOURCE, resolveRequest, simulateToFile, type SimulateParams } from '../../../stages/simulate.ts';
+import { GENERATOR_SOURCE, resolveRequest, simulateToFile, type SimulateParams } from '../../simulate/simulate.ts';
 
 const help = `usage: nugan simulate --domain D --events N (--enu E | --enu-range A:B) [options] --out FILE
 
