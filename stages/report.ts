@@ -14,7 +14,7 @@
  * Outputs: `report` (report.html) and `plots` (directory of SVG and PNG files, one pair per figure).
  */
 import { InputError, type StageKind } from '../src/contract/stage.ts';
-import type { ProvenanceStage } from '../src/report/build.ts';
+import type { ProvenanceStage } from '../src/study-report/build.ts';
 
 export interface ReportParams {
   evaluations?: string[];
@@ -58,7 +58,7 @@ export const reportStage: StageKind<ReportParams> = {
   async run(ctx) {
     // Imported here, not at the top: the CLI loads every stage kind to plan a run, and a cached run
     // should not pay for libraries only this stage's work needs.
-    const [{ buildReport }, { loadEvaluation }] = await Promise.all([import('../src/report/build.ts'), import('../src/report/study.ts')]);
+    const [{ buildReport }, { loadEvaluation }] = await Promise.all([import('../src/study-report/build.ts'), import('../src/study-report/study.ts')]);
     const p = ctx.params;
     const ids = p.evaluations ?? Object.values(ctx.inputs).filter((a) => a.kind === 'evaluate').map((a) => a.id);
     const evaluations = [];

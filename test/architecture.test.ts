@@ -40,6 +40,8 @@ const FORBIDDEN: readonly (readonly [string, readonly string[], string])[] = [
   ['src/metrics/', ['src/gan/', 'src/runner/', 'src/cache/', 'stages/'], 'metrics compare samples, whoever generated them'],
   ['src/io/', ['src/runner/', 'src/gan/', 'src/cache/', 'stages/'], 'readers and writers of event files only'],
   ['src/simulate/', ['src/runner/', 'src/gan/', 'src/cache/', 'stages/', 'src/cli/'], 'the reference generator to a file, for the simulate stage and command alike'],
+  ['src/plot/', ['src/gan/', 'src/runner/', 'src/cache/', 'stages/', 'src/cli/'], 'figures are drawn from numbers, not from models or runs'],
+  ['src/study-report/', ['src/gan/', 'src/runner/', 'src/cache/', 'stages/', 'src/cli/'], 'the HTML study report reads evaluation artifacts, nothing live'],
   ['stages/', ['src/runner/', 'src/cache/', 'src/cli/'], 'stages know nothing of scheduling, caching or the command line'],
   ['src/', ['stages/'], 'only the CLI (the composition root) knows the stage kinds'],
 ];

@@ -12,7 +12,7 @@ import { TARGETS } from './nucleus.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { hexDigest } from '../util/digest.ts';
 import { Rng } from '../util/rng.ts';
-import { ChannelSampler, SUBCHANNELS } from './sampler.ts';
+import { ChannelSampler, SUBCHANNELS } from './channel-sampler.ts';
 
 /** Bump when any physics or proposal code changes: invalidates cached tables. */
 export const TABLE_CODE_VERSION = 1;

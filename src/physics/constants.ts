@@ -1,7 +1,10 @@
 /**
- * Physical constants and unit conversions. nugan's unit system is GeV and radians everywhere; only
- * src/io converts at the edges, through the factors below (house rule 11).
- * Values: shared/physics.md §0 (NuWro src/masses.h, src/sf/GConstants.h, PDG).
+ * Every physical constant and unit conversion of nugan, in one module (house rule 12). nugan's unit
+ * system is GeV and radians everywhere; only src/io converts at the edges, through the factors below
+ * (house rule 11). Values: shared/physics.md §0 (NuWro src/masses.h, src/sf/GConstants.h, PDG).
+ *
+ * Sections: masses shared by the whole tool; unit conversions; the study's energy window; the couplings
+ * and model parameters of the reference generator's interaction models (§0–§4).
  */
 
 /** Muon mass, GeV (physics.md §0, NuWro src/masses.h). */
@@ -25,3 +28,35 @@ export const E_MIN = 0.3;
 export const E_MAX = 10;
 /** Minimum energy transfer of the proxy domain, GeV (DESIGN.md §1: omega ≥ 9.8 MeV). */
 export const OMEGA_MIN = 0.0098;
+
+// ------------------------------------------------------------------ reference generator models
+// Couplings and model parameters of the reference generator's interaction models (physics.md §0–§4).
+
+/** Fermi constant G_F, GeV⁻² (physics.md §0, NuWro src/sf/GConstants.h). */
+export const G_F = 1.16637e-5;
+/** cos θ_C for QE (physics.md §0, NuWro src/jednostki.h). */
+export const COS_CABIBBO_QE = 0.97418;
+/** cos θ_C used by NuWro's Δ code (physics.md §2.1, src/dis/parameters.h). */
+export const COS_CABIBBO_DELTA = 0.975;
+/** W boson mass, GeV (physics.md §0, NuWro src/masses.h). */
+export const M_W_BOSON = 80.423;
+/** Charged-pion mass in the pseudoscalar form factor F_P, GeV (physics.md §0). */
+export const M_PI_FP = 0.13957;
+/** Pion mass in the Δ width and C6A, GeV (physics.md §0, NuWro src/dis/parameters.h). */
+export const M_PI_DELTA = 0.138;
+/** Proton / neutron magnetic moments in nuclear magnetons (physics.md §0). */
+export const MU_P = 2.792847;
+export const MU_N = -1.913043;
+/** Axial coupling g_A = F_A(0) > 0 in nugan's sign convention (physics.md §0, §1.1; PDG). */
+export const G_A = 1.2723;
+/** Dipole vector mass squared M_V², GeV² (physics.md §0). */
+export const M_V2 = 0.71;
+/** Galster λ for the dipole G_E^n (physics.md §1.2). */
+export const GALSTER_LAMBDA = 5.6;
+/** Δ(1232) mass and NuWro's width Γ₀, GeV (physics.md §2.1). */
+export const M_DELTA = 1.232;
+export const GAMMA_DELTA = 0.12;
+/** Lower edge of the resonance region (W of the Δ model and of the RES/DIS W range), GeV (§2.3, §3.3). */
+export const W_RES_MIN = 1.08;
+/** Nucleon-pair mass M₂ = M_p + M_n for 2p2h, GeV (physics.md §4). */
+export const M_PAIR = 0.938272 + 0.939565;

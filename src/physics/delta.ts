@@ -3,8 +3,7 @@
  * src/dis/delta.cc), isospin-3/2 reference channel ν p → μ⁻ p π⁺ / ν̄ n → μ⁺ n π⁻. Part of nugan's
  * analytic reference generator — a stand-in for NuWro, not NuWro.
  */
-import { M_MU, M_NUCLEON } from './constants.ts';
-import { COS_CABIBBO_DELTA, GAMMA_DELTA, G_F, M_DELTA, M_PI_DELTA } from './physical-constants.ts';
+import { COS_CABIBBO_DELTA, GAMMA_DELTA, G_F, M_DELTA, M_MU, M_NUCLEON, M_PI_DELTA } from './constants.ts';
 import { q2Limits } from './qe.ts';
 
 /** Δ form-factor set: 1 = Graczyk–Sobczyk (NuWro `delta_FF_set=1`), 2 = Paschos–Lalakulich "BNL". */

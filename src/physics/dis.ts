@@ -3,9 +3,8 @@
  * variant (shared/physics.md §3.1–§3.2 [BY], [GRV94], NuWro src/dis/grv94_bodek.cc, dis_cc_proton.cc).
  * Part of nugan's analytic reference generator — a stand-in for NuWro, not NuWro.
  */
-import { M_MU, M_NUCLEON } from './constants.ts';
+import { G_F, M_MU, M_NUCLEON, M_W_BOSON } from './constants.ts';
 import { grv94, type Partons } from './grv94.ts';
-import { G_F, M_W_BOSON } from './physical-constants.ts';
 import { q2Limits } from './qe.ts';
 
 const p: Partons = { uv: 0, dv: 0, ub: 0, db: 0, s: 0 };

@@ -3,8 +3,7 @@
  * Q² in GeV², masses in GeV; all functions are pure. Results are written into a reusable object to keep
  * the event loop free of allocations.
  */
-import { M_NUCLEON } from './constants.ts';
-import { G_A, GALSTER_LAMBDA, M_PI_FP, MU_N, MU_P, M_V2 } from './physical-constants.ts';
+import { GALSTER_LAMBDA, G_A, MU_N, MU_P, M_NUCLEON, M_PI_FP, M_V2 } from './constants.ts';
 
 export type VectorFormFactorSet = 'bbba05' | 'dipole';
 

@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { channelTables, gridPosition, sigmaAt, sigmaTotalAt, type ChannelTables, type TableOptions } from './channels.ts';
 import type { Knobs } from './domains.ts';
 import { Rng } from '../util/rng.ts';
-import { ChannelSampler, SUBCHANNEL_CODE, SUBCHANNELS } from './sampler.ts';
+import { ChannelSampler, SUBCHANNEL_CODE, SUBCHANNELS } from './channel-sampler.ts';
 
 export type EnergyMode = 'conditional' | 'flux';
 

@@ -3,8 +3,7 @@
  * Only the shape is modelled here; the normalisation σ_MEC = f_MEC·σ_QE·(N/6)^{−0.1} is applied by the
  * channel tables (channels.ts). Part of nugan's analytic reference generator — not NuWro's Valencia model.
  */
-import { M_MU } from './constants.ts';
-import { M_PAIR } from './physical-constants.ts';
+import { M_MU, M_PAIR } from './constants.ts';
 
 /** Centre and width of the Gaussian in the pair invariant mass W₂ (GeV), physics.md §4. */
 export const MEC_W2_MEAN = 2.15;

@@ -3,9 +3,8 @@
  * (shared/physics.md §1.1 [LS], [FZ], NuWro src/qel_sigma.cc), two-body Q² limits and the BeRPA
  * suppression (§1.3). Part of nugan's analytic reference generator — a stand-in for NuWro, not NuWro.
  */
-import { M_MU, M_NUCLEON } from './constants.ts';
+import { COS_CABIBBO_QE, G_F, M_MU, M_NUCLEON } from './constants.ts';
 import { formFactors, type FormFactors, type VectorFormFactorSet } from './form-factors.ts';
-import { COS_CABIBBO_QE, G_F } from './physical-constants.ts';
 
 const ff: FormFactors = { F1: 0, F2: 0, FA: 0, FP: 0 };
 

@@ -3,7 +3,7 @@
  * res_xsec.cc) and the optional higher-resonance shoulder (§3.4, nugan's own proposal, not NuWro).
  * W in GeV; all factors dimensionless.
  */
-import { W_RES_MIN } from './physical-constants.ts';
+import { W_RES_MIN } from './constants.ts';
 
 /** W limits of the transition: Δ fades from W_lo to W_hi; pure DIS from W_cut (GeV). */
 export interface TransitionEdges {

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ChannelTables } from './channels.ts';
 import { generateBlock, type GeneratorSpec } from './generator.ts';
-import { ChannelSampler } from './sampler.ts';
+import { ChannelSampler } from './channel-sampler.ts';
 
 const { spec, tables } = workerData as { spec: GeneratorSpec; tables: ChannelTables };
 const sampler = new ChannelSampler(spec.knobs);

@@ -13,7 +13,7 @@ import { channelTables, sigmaAt, type ChannelTables } from '../physics/channels.
 import { GEV2_TO_CM2 } from '../physics/constants.ts';
 import { resolveKnobs, type Knobs } from '../physics/domains.ts';
 import { checkEnergy, simulate, type EnergyMode, type SimulationResult } from '../physics/generator.ts';
-import { SUBCHANNEL_CODE, SUBCHANNELS } from '../physics/sampler.ts';
+import { SUBCHANNEL_CODE, SUBCHANNELS } from '../physics/channel-sampler.ts';
 import { InputError } from '../util/errors.ts';
 
 /** What a `simulate` stage's `with:` block or the `nugan simulate` options ask for. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formFactors, type FormFactors } from '../../src/physics/form-factors.ts';
-import { G_A, MU_N, MU_P } from '../../src/physics/physical-constants.ts';
+import { G_A, MU_N, MU_P } from '../../src/physics/constants.ts';
 
 const ff = (): FormFactors => ({ F1: 0, F2: 0, FA: 0, FP: 0 });
 

@@ -8,7 +8,7 @@ import { writeEventTable } from '../../src/io/event-table.ts';
 import { createAjv } from '../../src/runner/load.ts';
 import { createEvaluateStage, evaluateStage, type GeneratorLoader } from '../../stages/evaluate.ts';
 import { reportStage } from '../../stages/report.ts';
-import { context, fakeLoader, toyBatch } from '../report/tiny-study.ts';
+import { context, fakeLoader, toyBatch } from '../study-report/tiny-study.ts';
 
 let root: string;
 const refs: Record<string, UpstreamArtifact> = {};

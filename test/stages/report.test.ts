@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTinyStudy, type TinyStudy } from '../report/tiny-study.ts';
+import { buildTinyStudy, type TinyStudy } from '../study-report/tiny-study.ts';
 
 let study: TinyStudy;
 let html: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeHistory } from '../../src/report/history.ts';
+import { normalizeHistory } from '../../src/study-report/history.ts';
 
 describe('reading a training history', () => {
   it('accepts a list of epoch records with losses and validation MAP', () => {

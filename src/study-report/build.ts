@@ -2,6 +2,10 @@
  * Builds the study report: every figure rendered to SVG and PNG under `plots/`, and one
  * self-contained HTML page (figures inline as SVG data URIs, styles inline, no script, no server)
  * that opens from disk. Links under each figure point at the SVG/PNG files for papers and talks.
+ *
+ * The folder is `study-report/`, not `report/`: a report here is the study's HTML page (the `report`
+ * stage kind's output), and the name keeps it apart from src/reporters/, which renders a run's progress
+ * on the terminal.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';

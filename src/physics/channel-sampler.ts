@@ -6,13 +6,12 @@
  *
  * Hot path: no allocation per trial; scratch state lives in fields and typed arrays.
  */
-import { M_MU, M_N_NEUTRON, M_NUCLEON, M_P } from './constants.ts';
+import { M_DELTA, M_MU, M_NUCLEON, M_N_NEUTRON, M_P, M_PAIR, W_RES_MIN } from './constants.ts';
 import { d2sigmaDelta_dQ2dW } from './delta.ts';
 import { d2sigmaDIS_dWdQ2 } from './dis.ts';
 import type { Knobs } from './domains.ts';
 import { MEC_W2_MEAN, MEC_W2_SIGMA, mecShape } from './mec.ts';
 import { localFermiGas, sampleNucleon, type LocalFermiGas, type NucleonModel, type StruckNucleon } from './nucleus.ts';
-import { M_DELTA, M_PAIR, W_RES_MIN } from './physical-constants.ts';
 import { beRPA, dsigmaQE_dQ2, q2Limits } from './qe.ts';
 import type { Rng } from '../util/rng.ts';
 import { deltaChannels, resonanceMix, shoulder, type DeltaChannels, type TransitionEdges } from './transition.ts';

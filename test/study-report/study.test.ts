@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sizeLabel, studyTable, type LoadedEvaluation } from '../../src/report/study.ts';
+import { sizeLabel, studyTable, type LoadedEvaluation } from '../../src/study-report/study.ts';
 
 function ev(id: string, method: string, size: number, maps: number[], emds: number[], spread?: [number, number]): LoadedEvaluation {
   const points = maps.map((m, i) => ({ point: `p${i}`, E_nu: i + 1, events: 1, map_nonzero: m, map_gt5: m, emd_E_mu_proxy: emds[i]!, emd_theta_proxy: emds[i]!, emd_mean: emds[i]! }));

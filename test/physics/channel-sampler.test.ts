@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GEV2_TO_CM2, M_MU } from '../../src/physics/constants.ts';
 import { resolveKnobs } from '../../src/physics/domains.ts';
 import { Rng } from '../../src/util/rng.ts';
-import { ChannelSampler, SUBCHANNELS } from '../../src/physics/sampler.ts';
+import { ChannelSampler, SUBCHANNELS } from '../../src/physics/channel-sampler.ts';
 
 const to1e38 = GEV2_TO_CM2 / 1e-38;
 
