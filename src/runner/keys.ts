@@ -1,43 +1,14 @@
 /**
- * Cache keys of a plan (DESIGN.md §5, house rule 5). `KeyData` is a plain object listing everything
- * that decides a stage instance's result; its canonical JSON, hashed, is the key. It is stored
- * verbatim in the manifest so `status` can say exactly what changed.
+ * Cache keys of a plan (DESIGN.md §5, house rule 5): fills in each instance's `KeyData`
+ * (src/cache/key-data.ts) from the plan — kind, code fingerprint, parameters, seed, upstream keys and
+ * external file hashes — and hashes it.
  */
 import { resolve } from 'node:path';
 import type { StageKind } from '../contract/stage.ts';
-import { canonicalJson } from '../cache/canonical.ts';
 import { fingerprintOf } from '../cache/fingerprint.ts';
-import type { CacheKey, FileHashMemo, Hasher } from '../cache/hash.ts';
+import type { FileHashMemo, Hasher } from '../cache/hash.ts';
+import { cacheKeyOf, KEYDATA_SCHEMA, type KeyData, type KeyedStage } from '../cache/key-data.ts';
 import type { Plan, StageId } from './expand.ts';
-
-export const KEYDATA_SCHEMA = 1;
-
-export interface KeyData {
-  /** Bumped when the meaning of KeyData changes, so old artifacts stop matching. */
-  readonly schema: typeof KEYDATA_SCHEMA;
-  /** Stage kind: two kinds with equal params do different things. */
-  readonly kind: string;
-  /** Fingerprint of the kind's source and its local imports: changed code reruns the stage. */
-  readonly code: string;
-  /** Resolved parameters (defaults applied; upstream output references verbatim — the upstream key covers them). */
-  readonly params: Record<string, unknown>;
-  /** The seed decides every random draw of the stage. */
-  readonly seed: number;
-  /** Upstream stage id → key: a changed upstream result reruns its dependents. */
-  readonly upstream: Record<string, string>;
-  /** External input file (relative to the pipeline) → content hash, or 'missing'. */
-  readonly files: Record<string, string>;
-  /**
-   * Present only for stages whose inputs are not fully declared (kind says `cacheable: false`): a value
-   * unique to this run, so the stage and everything downstream always rerun.
-   */
-  readonly nonce?: string;
-}
-
-export interface KeyedStage {
-  readonly key: CacheKey;
-  readonly keyData: KeyData;
-}
 
 export async function computeKeys(plan: Plan, kinds: readonly StageKind[], hasher: Hasher, memo: FileHashMemo): Promise<Map<StageId, KeyedStage>> {
   const kindByName = new Map(kinds.map((k) => [k.kind, k]));
@@ -66,7 +37,7 @@ export async function computeKeys(plan: Plan, kinds: readonly StageKind[], hashe
       files,
       ...(node.cacheable ? {} : { nonce }),
     };
-    out.set(node.id, { key: hasher.key(canonicalJson(keyData)), keyData });
+    out.set(node.id, { key: cacheKeyOf(keyData, hasher), keyData });
   }
   return out;
 }

@@ -11,7 +11,8 @@ import { ArtifactStore } from '../cache/store.ts';
 import type { Result } from '../util/result.ts';
 import { error, type Diagnostic } from './diagnostics.ts';
 import { expandPipeline, type Plan, type StageId } from './expand.ts';
-import { computeKeys, type KeyedStage } from './keys.ts';
+import type { KeyedStage } from '../cache/key-data.ts';
+import { computeKeys } from './keys.ts';
 import { loadPipeline } from './load.ts';
 
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -15,7 +15,7 @@ import { shuffleInPlace } from '../util/shuffle.ts';
 import { artifactFromManifest } from './execute.ts';
 import type { Executor, StageJobSpec, StageOutcome } from './executor.ts';
 import type { Plan, StageId } from './expand.ts';
-import type { KeyedStage } from './keys.ts';
+import type { KeyedStage } from '../cache/key-data.ts';
 import type { RunListener, RunSummary, StageReport } from './events.ts';
 import type { Selection } from './select.ts';
 

@@ -5,7 +5,7 @@
 import type { ArtifactStore } from '../cache/store.ts';
 import { canonicalJson } from '../cache/canonical.ts';
 import type { Plan, StageId } from './expand.ts';
-import type { KeyData, KeyedStage } from './keys.ts';
+import type { KeyData, KeyedStage } from '../cache/key-data.ts';
 import { cachedManifest, pipelineTag } from './scheduler.ts';
 
 export type StageStatus =

@@ -1,7 +1,7 @@
 /** `status` explanations: KeyData diffs down to parameter paths. */
 import { describe, expect, it } from 'vitest';
 import { diffValues, explainKeyChange } from '../../src/runner/status.ts';
-import type { KeyData } from '../../src/runner/keys.ts';
+import type { KeyData } from '../../src/cache/key-data.ts';
 import { drawSquiggle, position } from '../../src/reporters/diagnostics.ts';
 
 const base: KeyData = { schema: 1, kind: 'train', code: 'xxh64:1', params: { epochs: 200, freeze: { generator: 2 } }, seed: 7, upstream: { data: 'k1' }, files: { 'p.txt': 'xxh64:a' } };
