@@ -14,29 +14,35 @@ import { MANIFEST_SCHEMA, type Manifest, type OutputRecord } from '../cache/mani
 import { ArtifactStore } from '../cache/store.ts';
 import type { ExecutorHooks, StageJobSpec, StageOutcome } from './executor.ts';
 import { NUGAN_VERSION } from '../version.ts';
+import { isTemplate, joinTemplate, parseTemplate } from './template.ts';
 
 const LOG_TAIL = 20;
-const REF = /\$\{\{\s*stages\.([^.\s]+)\.outputs\.([^\s}]+)\s*\}\}/g;
 
-/** Replaces `${{ stages.<id>.outputs.<name> }}` by the absolute output path of the upstream artifact. */
+/**
+ * Replaces `${{ stages.<id>.outputs.<name> }}` by the absolute output path of the upstream artifact
+ * (expansion left these verbatim: the path exists only now). Read through template.ts, like every
+ * other `${{ }}`.
+ */
 export function resolveOutputRefs(value: unknown, inputs: Readonly<Record<string, UpstreamArtifact>>): unknown {
   if (typeof value === 'string') {
-    if (!value.includes('${{')) return value;
-    return value.replace(REF, (_m, stage: string, output: string) => {
-      const art = inputs[stage] ?? Object.values(inputs).find((a) => a.id.startsWith(`${stage}@`));
-      if (!art) throw new InputError(`\${{ stages.${stage}.outputs.${output} }}: stage '${stage}' is not among this stage's inputs`);
-      const path = art.outputs[output];
-      if (path === undefined) {
-        throw new InputError(`\${{ stages.${stage}.outputs.${output} }}: stage '${art.id}' has no output '${output}' (it has: ${Object.keys(art.outputs).join(', ') || 'none'})`);
-      }
-      return path;
-    });
+    if (!isTemplate(value)) return value;
+    return joinTemplate(parseTemplate(value).map((seg) => (typeof seg === 'string' ? seg : seg.expr.type === 'output' ? outputPath(seg.expr, inputs) : seg.source)));
   }
   if (Array.isArray(value)) return value.map((v) => resolveOutputRefs(v, inputs));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveOutputRefs(v, inputs)]));
   }
   return value;
+}
+
+function outputPath({ stage, output }: { stage: string; output: string }, inputs: Readonly<Record<string, UpstreamArtifact>>): string {
+  const art = inputs[stage] ?? Object.values(inputs).find((a) => a.id.startsWith(`${stage}@`));
+  if (!art) throw new InputError(`\${{ stages.${stage}.outputs.${output} }}: stage '${stage}' is not among this stage's inputs`);
+  const path = art.outputs[output];
+  if (path === undefined) {
+    throw new InputError(`\${{ stages.${stage}.outputs.${output} }}: stage '${art.id}' has no output '${output}' (it has: ${Object.keys(art.outputs).join(', ') || 'none'})`);
+  }
+  return path;
 }
 
 /**
