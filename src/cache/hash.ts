@@ -2,8 +2,8 @@
  * Content hashing with xxhash-wasm (DESIGN.md §5). Digests are branded strings so a file hash can't be
  * passed where a cache key is expected (house rule 5).
  */
-import { createReadStream, readFileSync, statSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createReadStream, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import xxhash, { type XXHashAPI } from 'xxhash-wasm';
 import { writeFileAtomicSync } from '../util/atomic.ts';
 
@@ -47,6 +47,31 @@ export async function hashFileContent(path: string): Promise<ContentHash> {
   const h = x.create64(0n);
   for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) h.update(chunk as Buffer);
   return `xxh64:${hex16(h.digest())}` as ContentHash;
+}
+
+/**
+ * Content hash of a stage output: a file's own hash, or for a directory the hash of its sorted listing
+ * of (relative path, file hash) — what the manifest records for each output.
+ */
+export async function hashOutput(abs: string): Promise<{ hash: string; bytes: number }> {
+  const st = statSync(abs);
+  if (!st.isDirectory()) return { hash: await hashFileContent(abs), bytes: st.size };
+  const entries: string[] = [];
+  let bytes = 0;
+  const walk = async (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      const s = statSync(p);
+      if (s.isDirectory()) await walk(p);
+      else {
+        entries.push(`${relative(abs, p)}\t${await hashFileContent(p)}`);
+        bytes += s.size;
+      }
+    }
+  };
+  await walk(abs);
+  const x = await xxh();
+  return { hash: `xxh64:${hex16(x.h64(entries.join('\n'), 0n))}`, bytes };
 }
 
 interface MemoEntry {

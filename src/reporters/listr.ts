@@ -4,7 +4,7 @@
  */
 import { Listr, ProcessOutput, type ListrTaskWrapper } from 'listr2';
 import type { RunEvent, RunListener } from '../runner/events.ts';
-import { failureText, summaryLine } from './plain.ts';
+import { failureMessage, failureText, summaryLine } from './plain.ts';
 import { formatSeconds, StageProgress } from './progress.ts';
 import { unreachable } from '../util/unreachable.ts';
 
@@ -81,8 +81,8 @@ export function createListrReporter(): { listener: RunListener; done: () => Prom
         else if (r.state === 'cached') end(r.id, { title: `${r.id} cached` });
         else if (r.state === 'failed') {
           messages.push(failureText(r) + (e.skipping.length ? `\n  skipped dependents: ${e.skipping.join(', ')}` : ''));
-          end(r.id, { error: new Error(`${r.id}: ${r.message?.split('\n')[0] ?? 'failed'}`) });
-        } else end(r.id, { skip: `${r.id} skipped: ${r.message ?? ''}` });
+          end(r.id, { error: new Error(`${r.id}: ${r.failure ? failureMessage(r).split('\n')[0] : 'failed'}`) });
+        } else end(r.id, { skip: `${r.id} skipped: ${failureMessage(r)}` });
         break;
       }
       case 'warning':

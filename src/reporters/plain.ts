@@ -2,7 +2,8 @@
  * Plain-line reporter (no TTY, CI): one line per stage start and end, progress lines at most every
  * few seconds per stage, failures with the last lines of the stage log, and the summary line.
  */
-import type { RunEvent, RunListener } from '../runner/events.ts';
+import type { RunEvent, RunListener, StageReport } from '../runner/events.ts';
+import { describeFailure } from '../runner/failures.ts';
 import { formatSeconds, StageProgress } from './progress.ts';
 import { unreachable } from '../util/unreachable.ts';
 
@@ -11,9 +12,14 @@ export function summaryLine(s: { ran: number; cached: number; failed: number; sk
   return `${s.interrupted ? 'interrupted: ' : ''}${s.ran} ran, ${s.cached} cached, ${s.failed} failed${extra} in ${s.seconds.toFixed(2)} s`;
 }
 
-export function failureText(r: { id: string; reason?: string; message?: string; logTail?: readonly string[] }): string {
+/** Why a stage failed or was skipped, in words ('' when it did neither). */
+export function failureMessage(r: StageReport): string {
+  return r.failure ? describeFailure(r.failure) : '';
+}
+
+export function failureText(r: StageReport): string {
   const tail = r.logTail?.length ? `\n  last lines of its log:\n${r.logTail.map((l) => `    | ${l}`).join('\n')}` : '';
-  return `✗ ${r.id} failed (${r.reason}): ${r.message ?? ''}${tail}`;
+  return `✗ ${r.id} failed (${r.failure?.reason}): ${failureMessage(r)}${tail}`;
 }
 
 export function createPlainReporter(write: (text: string) => void, opts: { progressEveryMs?: number; verbose?: boolean } = {}): RunListener {
@@ -51,7 +57,7 @@ export function createPlainReporter(write: (text: string) => void, opts: { progr
         else if (r.state === 'cached') {
           if (opts.verbose) write(`= ${r.id} cached\n`);
         } else if (r.state === 'failed') write(`${failureText(r)}\n`);
-        else if (r.reason !== 'upstream-failed') write(`- ${r.id} skipped: ${r.message ?? ''}\n`);
+        else if (r.failure?.reason !== 'upstream-failed') write(`- ${r.id} skipped: ${failureMessage(r)}\n`);
         if (e.skipping.length) write(`  skipping its dependents: ${e.skipping.join(', ')}\n`);
         break;
       }

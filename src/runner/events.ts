@@ -4,6 +4,7 @@
  */
 import type { ExecutorProgress } from './executor.ts';
 import type { StageId } from './expand.ts';
+import type { Failure } from './failures.ts';
 
 export type StageState = 'ran' | 'cached' | 'failed' | 'skipped';
 
@@ -15,9 +16,8 @@ export interface StageReport {
   readonly seconds: number;
   /** Named outputs as absolute paths (ran or cached stages). */
   readonly outputs: Record<string, string>;
-  /** Why it failed or was skipped. */
-  readonly reason?: string;
-  readonly message?: string;
+  /** Why it failed or was skipped (reporters render it with `describeFailure`). */
+  readonly failure?: Failure;
   readonly logTail?: readonly string[];
 }
 

@@ -5,14 +5,16 @@
  * catch-all of a stage execution (house rule 4): a thrown InputError becomes 'stage-failed' with its
  * rendered message, any other exception 'internal-error'.
  */
-import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, type StageContext, type StageKind, type UpstreamArtifact } from '../contract/stage.ts';
-import { hashFileContent, xxh } from '../cache/hash.ts';
+import { hashOutput } from '../cache/hash.ts';
 import { MANIFEST_SCHEMA, type Manifest, type OutputRecord } from '../cache/manifest.ts';
 import { ArtifactStore } from '../cache/store.ts';
-import type { ExecutorHooks, StageJobSpec, StageOutcome } from './executor.ts';
+import type { Result } from '../util/result.ts';
+import { failedOutcome, type ExecutionFailure, type ExecutorHooks, type StageJobSpec, type StageOutcome } from './executor.ts';
+import { thrownText, type StageFailed } from './failures.ts';
 import { NUGAN_VERSION } from '../version.ts';
 import { isTemplate, joinTemplate, parseTemplate } from './template.ts';
 
@@ -64,80 +66,61 @@ function executionEnvironment(): Record<string, unknown> {
   };
 }
 
+/** The stage's log: every line to `stage.log` in its directory, the last few kept to show on failure. */
+class StageLog {
+  readonly tail: string[] = [];
+  private stream: WriteStream | undefined;
+
+  constructor(readonly file: string) {
+    this.stream = createWriteStream(file);
+  }
+
+  line = (text: string): void => {
+    this.tail.push(text);
+    if (this.tail.length > LOG_TAIL) this.tail.shift();
+    this.stream?.write(`${text}\n`);
+  };
+
+  async close(): Promise<void> {
+    const s = this.stream;
+    this.stream = undefined;
+    if (s) await new Promise<void>((r) => s.end(r));
+  }
+}
+
+/**
+ * Runs one job as a ladder: kind → declared inputs → stage → outputs → manifest → publish, with the
+ * abort signal checked between the slow steps. Every way down ends in `failed`, which keeps the log of
+ * the attempt and removes the temporary directory.
+ */
 export async function executeStageJob(spec: StageJobSpec, kinds: readonly StageKind[], hooks: ExecutorHooks): Promise<StageOutcome> {
   const t0 = performance.now();
   const started = new Date().toISOString();
   const store = new ArtifactStore(spec.storeDir);
   const execution = executionEnvironment();
-  const tail: string[] = [];
   let tempDir: string | undefined;
-  let log: ReturnType<typeof createWriteStream> | undefined;
-  const logLine = (line: string) => {
-    tail.push(line);
-    if (tail.length > LOG_TAIL) tail.shift();
-    log?.write(`${line}\n`);
-  };
-  const fail = async (reason: 'stage-failed' | 'internal-error' | 'aborted', message: string): Promise<StageOutcome> => {
-    if (log) await new Promise<void>((r) => log!.end(r));
+  let log: StageLog | undefined;
+  const failed = async (failure: ExecutionFailure): Promise<StageOutcome> => {
+    await log?.close();
     if (tempDir) {
-      try {
-        const text = readFileSync(join(tempDir, 'stage.log'), 'utf8');
-        if (text) store.saveFailedLog(spec.key, text);
-      } catch {
-        // No log written yet.
-      }
+      keepFailedLog(store, spec.key, tempDir);
       rmSync(tempDir, { recursive: true, force: true });
     }
-    return { ok: false, reason, message, logTail: [...tail], execution };
+    return failedOutcome(failure, [...(log?.tail ?? [])], execution);
   };
+  const interrupted = () => failed({ reason: 'aborted', cause: 'interrupted' });
   try {
     const kind = kinds.find((k) => k.kind === spec.kind);
-    if (!kind) return await fail('internal-error', `stage kind '${spec.kind}' is not registered in this nugan`);
+    if (!kind) return await failed({ reason: 'internal-error', cause: 'unknown-kind', kind: spec.kind });
     tempDir = store.makeTempDir(spec.key);
-    log = createWriteStream(join(tempDir, 'stage.log'));
-    for (const rel of kind.externalInputs?.(spec.params) ?? []) {
-      const abs = resolve(spec.pipelineDir, rel);
-      if (!existsSync(abs)) return await fail('stage-failed', `declared input file ${abs} does not exist`);
-    }
+    log = new StageLog(join(tempDir, 'stage.log'));
+    const missingInput = (kind.externalInputs?.(spec.params) ?? []).map((rel) => resolve(spec.pipelineDir, rel)).find((abs) => !existsSync(abs));
+    if (missingInput) return await failed({ reason: 'stage-failed', cause: 'input-file-missing', file: missingInput });
     const params = resolveOutputRefs(spec.params, spec.inputs) as Record<string, unknown>;
-    const ctx: StageContext = {
-      id: spec.id,
-      kind: spec.kind,
-      params,
-      inputs: spec.inputs,
-      outDir: tempDir,
-      pipelineDir: spec.pipelineDir,
-      seed: spec.seed,
-      signal: hooks.signal,
-      cpus: spec.resources.cpus,
-      gpus: hooks.gpus,
-      log: logLine,
-      progress: {
-        total: (amount, unit) => hooks.onProgress({ type: 'total', amount, unit }),
-        advance: (amount = 1) => hooks.onProgress({ type: 'advance', amount }),
-        message: (text) => hooks.onProgress({ type: 'message', text }),
-      },
-    };
-    const result = await kind.run(ctx);
-    if (hooks.signal.aborted) return await fail('aborted', 'interrupted');
-    const outputs: Record<string, OutputRecord> = {};
-    const absOutputs: Record<string, string> = {};
-    const missing: string[] = [];
-    for (const [name, rel] of Object.entries(result.outputs)) {
-      const abs = isAbsolute(rel) ? rel : join(tempDir, rel);
-      const inside = relative(tempDir, abs);
-      if (inside.startsWith('..') || isAbsolute(inside)) {
-        return await fail('stage-failed', `output '${name}' (${rel}) lies outside the stage's directory`);
-      }
-      if (!existsSync(abs)) {
-        missing.push(`${name} (${inside})`);
-        continue;
-      }
-      const { hash, bytes } = await hashPath(abs);
-      outputs[name] = { path: inside, hash, bytes };
-      absOutputs[name] = join(store.artifactDir(spec.key), inside);
-    }
-    if (missing.length) return await fail('stage-failed', `the stage did not create its declared output${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+    const result = await kind.run(stageContext(spec, params, tempDir, hooks, log.line));
+    if (hooks.signal.aborted) return await interrupted();
+    const outputs = await recordOutputs(result.outputs, tempDir);
+    if (!outputs.ok) return await failed(outputs.error);
     const seconds = (performance.now() - t0) / 1000;
     const manifest: Manifest = {
       schema: MANIFEST_SCHEMA,
@@ -148,58 +131,81 @@ export async function executeStageJob(spec: StageJobSpec, kinds: readonly StageK
       params,
       seed: spec.seed,
       inputs: Object.fromEntries(Object.entries(spec.inputs).map(([id, a]) => [id, a.key])),
-      outputs,
+      outputs: outputs.value,
       summary: result.summary ?? {},
       timings: { started, finished: new Date().toISOString(), seconds },
       versions: { nugan: NUGAN_VERSION, node: process.version, platform: `${process.platform}-${process.arch}` },
       executor: { ...execution, cpus: spec.resources.cpus, gpus: [...hooks.gpus] },
       pipeline: spec.pipelineFile,
     };
-    await new Promise<void>((r) => log!.end(r));
-    log = undefined;
+    await log.close();
     writeFileSync(join(tempDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (hooks.signal.aborted) return await fail('aborted', 'interrupted');
-    // --force reruns an existing key: replace; otherwise a concurrent finisher wins and ours is dropped.
-    if (existsSync(store.artifactDir(spec.key))) store.replace(tempDir, spec.key);
-    else store.commit(tempDir, spec.key);
+    if (hooks.signal.aborted) return await interrupted();
+    publish(store, tempDir, spec.key);
     tempDir = undefined;
-    const artifact: UpstreamArtifact = {
-      id: spec.id,
-      kind: spec.kind,
-      key: spec.key,
-      dir: store.artifactDir(spec.key),
-      outputs: absOutputs,
-      summary: manifest.summary,
-    };
-    return { ok: true, artifact, seconds, execution };
+    return { ok: true, artifact: artifactFromManifest(store.dir, manifest), seconds, execution };
   } catch (err) {
-    if (hooks.signal.aborted) return await fail('aborted', 'interrupted');
-    if (err instanceof InputError) return await fail('stage-failed', err.render());
-    const e = err as Error;
-    return await fail('internal-error', `stage '${spec.id}' (${spec.kind}) threw: ${e?.stack ?? String(err)}`);
+    if (hooks.signal.aborted) return await interrupted();
+    if (err instanceof InputError) return await failed({ reason: 'stage-failed', cause: 'input-error', text: err.render() });
+    return await failed({ reason: 'internal-error', cause: 'stage-threw', id: spec.id, kind: spec.kind, error: thrownText(err) });
   }
 }
 
-/** Content hash of a file, or of a directory as the hash of its sorted (path, hash) listing. */
-async function hashPath(abs: string): Promise<{ hash: string; bytes: number }> {
-  const st = statSync(abs);
-  if (!st.isDirectory()) return { hash: await hashFileContent(abs), bytes: st.size };
-  const entries: string[] = [];
-  let bytes = 0;
-  const walk = async (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      const s = statSync(p);
-      if (s.isDirectory()) await walk(p);
-      else {
-        entries.push(`${relative(abs, p)}\t${await hashFileContent(p)}`);
-        bytes += s.size;
-      }
-    }
+/** What the stage sees: its parameters with output paths filled in, its directory, and the hooks it reports through. */
+function stageContext(spec: StageJobSpec, params: Record<string, unknown>, outDir: string, hooks: ExecutorHooks, log: (line: string) => void): StageContext {
+  return {
+    id: spec.id,
+    kind: spec.kind,
+    params,
+    inputs: spec.inputs,
+    outDir,
+    pipelineDir: spec.pipelineDir,
+    seed: spec.seed,
+    signal: hooks.signal,
+    cpus: spec.resources.cpus,
+    gpus: hooks.gpus,
+    log,
+    progress: {
+      total: (amount, unit) => hooks.onProgress({ type: 'total', amount, unit }),
+      advance: (amount = 1) => hooks.onProgress({ type: 'advance', amount }),
+      message: (text) => hooks.onProgress({ type: 'message', text }),
+    },
   };
-  await walk(abs);
-  const x = await xxh();
-  return { hash: `xxh64:${x.h64(entries.join('\n'), 0n).toString(16).padStart(16, '0')}`, bytes };
+}
+
+/** The manifest records of the outputs a stage returned: each inside its directory and present, hashed. */
+async function recordOutputs(declared: Record<string, string>, dir: string): Promise<Result<Record<string, OutputRecord>, StageFailed>> {
+  const outputs: Record<string, OutputRecord> = {};
+  const missing: { name: string; path: string }[] = [];
+  for (const [name, rel] of Object.entries(declared)) {
+    const abs = isAbsolute(rel) ? rel : join(dir, rel);
+    const inside = relative(dir, abs);
+    if (inside.startsWith('..') || isAbsolute(inside)) return { ok: false, error: { reason: 'stage-failed', cause: 'output-outside', output: name, path: rel } };
+    if (!existsSync(abs)) {
+      missing.push({ name, path: inside });
+      continue;
+    }
+    const { hash, bytes } = await hashOutput(abs);
+    outputs[name] = { path: inside, hash, bytes };
+  }
+  if (missing.length) return { ok: false, error: { reason: 'stage-failed', cause: 'outputs-missing', outputs: missing } };
+  return { ok: true, value: outputs };
+}
+
+/** Renames the finished directory to its key. `--force` reruns an existing key: replace; otherwise a concurrent finisher wins and ours is dropped. */
+function publish(store: ArtifactStore, tempDir: string, key: string): void {
+  if (existsSync(store.artifactDir(key))) store.replace(tempDir, key);
+  else store.commit(tempDir, key);
+}
+
+/** Keeps the log of a failed attempt in the store (logs/<key>.log), where `run` points the user. */
+function keepFailedLog(store: ArtifactStore, key: string, tempDir: string): void {
+  try {
+    const text = readFileSync(join(tempDir, 'stage.log'), 'utf8');
+    if (text) store.saveFailedLog(key, text);
+  } catch {
+    // No log written yet.
+  }
 }
 
 /** The artifact view of a finished manifest (what dependents receive). */

@@ -9,6 +9,7 @@
  * (a killed `nugan run`, a SLURM job) is simply a cached artifact the next time.
  */
 import type { UpstreamArtifact } from '../contract/stage.ts';
+import { describeFailure, type Failure, type Interrupted, type UpstreamFailed } from './failures.ts';
 
 export interface StageJobSpec {
   readonly schema: 1;
@@ -33,14 +34,30 @@ export interface StageJobSpec {
 
 export type StageOutcome =
   | { readonly ok: true; readonly artifact: UpstreamArtifact; readonly seconds: number; readonly execution?: Record<string, unknown> }
-  | {
-      readonly ok: false;
-      readonly reason: 'stage-failed' | 'internal-error' | 'aborted' | 'lost';
-      readonly message: string;
-      /** Last lines of the stage's log (or the SLURM job's output) to show the user. */
-      readonly logTail: readonly string[];
-      readonly execution?: Record<string, unknown>;
-    };
+  | FailedOutcome;
+
+/** What can go wrong where a stage runs (the scheduler adds the skips: upstream-failed, interrupted). */
+export type ExecutionFailure = Exclude<Failure, UpstreamFailed | Interrupted>;
+
+/** A failure as it travels from an executor (or a stage process, as JSON) to the scheduler. */
+export type FailedOutcome = ExecutionFailure & {
+  readonly ok: false;
+  /** `describeFailure` of the failure, kept with it so the outcome a stage process prints reads on its own. */
+  readonly message: string;
+  /** Last lines of the stage's log (or the SLURM job's output) to show the user. */
+  readonly logTail: readonly string[];
+  readonly execution?: Record<string, unknown>;
+};
+
+export function failedOutcome(failure: ExecutionFailure, logTail: readonly string[] = [], execution?: Record<string, unknown>): FailedOutcome {
+  return { ...failure, ok: false, message: describeFailure(failure), logTail, execution };
+}
+
+/** The failure an outcome carries, without what travels with it. */
+export function failureOf(outcome: FailedOutcome): ExecutionFailure {
+  const { ok: _ok, message: _message, logTail: _logTail, execution: _execution, ...failure } = outcome;
+  return failure;
+}
 
 /** Progress events an executor forwards from a running stage. */
 export type ExecutorProgress =
@@ -56,12 +73,24 @@ export interface ExecutorHooks {
   onProgress(event: ExecutorProgress): void;
 }
 
+/**
+ * An executor says what it can do instead of the scheduler asking for its name: the capabilities
+ * below decide how stages are counted against `--jobs` and `--gpus`.
+ */
 export interface Executor {
+  /** For messages only. */
   readonly name: 'local' | 'slurm';
   /** How many stage instances may run at once. */
   readonly slots: number;
   /** Whether the scheduler must hand out GPU tokens (local) or the executor's site does (SLURM). */
   readonly schedulesGpus: boolean;
+  /**
+   * Stages run on this machine's cores, so each holds as many CPU tokens as threads it uses; when
+   * false (a cluster), a stage holds one slot and its node provides the cores.
+   */
+  readonly usesLocalCpus: boolean;
+  /** The executor sizes its own queue (`slots` from its site's config): it replaces the `--jobs` default. */
+  readonly ownsSlots: boolean;
   run(job: StageJobSpec, hooks: ExecutorHooks): Promise<StageOutcome>;
   /** Cancel everything still running (Ctrl-C) and release resources. */
   close(): Promise<void>;

@@ -7,15 +7,16 @@
  */
 import type { UpstreamArtifact } from '../contract/stage.ts';
 import { acquireLock, describeHolder } from '../cache/lock.ts';
+import type { KeyedStage } from '../cache/key-data.ts';
 import type { Manifest } from '../cache/manifest.ts';
 import { ArtifactStore } from '../cache/store.ts';
 import { join } from 'node:path';
 import { fnv1a32 } from '../util/digest.ts';
 import { shuffleInPlace } from '../util/shuffle.ts';
 import { artifactFromManifest } from './execute.ts';
-import type { Executor, StageJobSpec, StageOutcome } from './executor.ts';
+import { failedOutcome, failureOf, type Executor, type StageJobSpec, type StageOutcome } from './executor.ts';
+import { thrownText, type Failure } from './failures.ts';
 import type { Plan, StageId } from './expand.ts';
-import type { KeyedStage } from '../cache/key-data.ts';
 import type { RunListener, RunSummary, StageReport } from './events.ts';
 import type { Selection } from './select.ts';
 
@@ -53,204 +54,28 @@ export function cachedManifest(store: ArtifactStore, key: string, warn: (m: stri
   return m;
 }
 
+/**
+ * Brings the selected instances of a plan up to date, in four steps: see what is cached (the plan event,
+ * all of `--dry-run`), run the rest (`PlanRun`), mark what never started, and record the run for
+ * `status` and `gc`.
+ */
 export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>, selection: Selection, opts: ScheduleOptions): Promise<RunOutcome> {
   const t0 = performance.now();
   const started = new Date().toISOString();
-  const { store, onEvent } = opts;
-  const warn = (message: string) => onEvent({ type: 'warning', message });
-  const tag = pipelineTag(plan.pipeline.file);
-  const order = selection.order;
-  const inRun = new Set(order);
-  const cacheable = (id: StageId) => plan.byId.get(id)!.cacheable;
-
-  // What is cached now decides the plan shown to the user (and all of --dry-run).
-  const cachedNow = new Map<StageId, Manifest>();
-  for (const id of order) {
-    if (selection.forced.has(id) || !cacheable(id)) continue;
-    const m = cachedManifest(store, keys.get(id)!.key, warn);
-    if (m) cachedNow.set(id, m);
-  }
-  onEvent({
+  const warn = (message: string) => opts.onEvent({ type: 'warning', message });
+  const cachedNow = cachedUpFront(plan, keys, selection, opts.store, warn);
+  opts.onEvent({
     type: 'plan',
     pipeline: plan.pipeline.file,
-    stages: order.map((id) => ({ id, kind: plan.byId.get(id)!.kind, key: keys.get(id)!.key, action: selection.forced.has(id) ? 'force' : cachedNow.has(id) ? 'cached' : 'run' })),
+    stages: selection.order.map((id) => ({ id, kind: plan.byId.get(id)!.kind, key: keys.get(id)!.key, action: selection.forced.has(id) ? 'force' : cachedNow.has(id) ? 'cached' : 'run' })),
   });
   if (opts.dryRun) {
     return { reports: [], summary: { ran: 0, cached: 0, failed: 0, skipped: 0, seconds: (performance.now() - t0) / 1000, interrupted: false } };
   }
-
-  const reports = new Map<StageId, StageReport>();
-  const artifacts = new Map<StageId, UpstreamArtifact>();
-  const remainingDeps = new Map<StageId, number>();
-  const dependents = new Map<StageId, StageId[]>();
-  for (const id of order) {
-    const needs = plan.byId.get(id)!.needs.filter((n) => inRun.has(n));
-    remainingDeps.set(id, needs.length);
-    for (const n of needs) {
-      let d = dependents.get(n);
-      if (!d) dependents.set(n, (d = []));
-      d.push(id);
-    }
-  }
-  // Critical-path priority: of the ready stages, start first the one with the longest chain of
-  // stages waiting on it, so a long pretraining is not queued behind work nothing waits for.
-  const height = new Map<StageId, number>();
-  for (let i = order.length - 1; i >= 0; i--) {
-    const id = order[i]!;
-    let h = 0;
-    for (const d of dependents.get(id) ?? []) h = Math.max(h, height.get(d) ?? 0);
-    height.set(id, h + 1);
-  }
-  const position = new Map(order.map((id, i) => [id, i]));
-  const byPriority = (a: StageId, b: StageId) => height.get(b)! - height.get(a)! || position.get(a)! - position.get(b)!;
-  const ready: StageId[] = order.filter((id) => remainingDeps.get(id) === 0);
-  let cpuFree = Math.max(1, Math.min(opts.jobs, opts.executor.slots));
-  const gpuFree = Array.from({ length: Math.max(0, opts.gpus) }, (_, i) => i);
-  let running = 0;
-  const stageAbort = new AbortController();
-  const onAbort = () => stageAbort.abort(opts.signal.reason);
-  opts.signal.addEventListener('abort', onAbort, { once: true });
-
-  const finish = (report: StageReport) => {
-    reports.set(report.id, report);
-    let skipping: StageId[] = [];
-    if (report.state === 'failed' || report.state === 'skipped') {
-      // Everything downstream of a failure is skipped; name it now.
-      const stack = [...(dependents.get(report.id) ?? [])];
-      while (stack.length) {
-        const d = stack.pop()!;
-        if (reports.has(d)) continue;
-        skipping.push(d);
-        reports.set(d, { id: d, kind: plan.byId.get(d)!.kind, state: 'skipped', key: keys.get(d)!.key, seconds: 0, outputs: {}, reason: 'upstream-failed', message: `upstream '${report.id}' ${report.state === 'failed' ? 'failed' : 'was skipped'}` });
-        stack.push(...(dependents.get(d) ?? []));
-      }
-      skipping = skipping.sort();
-    } else {
-      for (const d of dependents.get(report.id) ?? []) {
-        const left = remainingDeps.get(d)! - 1;
-        remainingDeps.set(d, left);
-        if (left === 0 && !reports.has(d)) ready.push(d);
-      }
-    }
-    onEvent({ type: 'stage-end', report, skipping });
-    for (const s of skipping) onEvent({ type: 'stage-end', report: reports.get(s)!, skipping: [] });
-  };
-
-  const cachedReport = (id: StageId, m: Manifest, seconds: number): StageReport => {
-    const art = artifactFromManifest(store.dir, m);
-    artifacts.set(id, art);
-    return { id, kind: m.kind, state: 'cached', key: m.key, seconds, outputs: { ...art.outputs } };
-  };
-
-  const runOne = async (id: StageId, gpus: number[]): Promise<void> => {
-    const node = plan.byId.get(id)!;
-    const { key, keyData } = keys.get(id)!;
-    const ts = performance.now();
-    const secs = () => (performance.now() - ts) / 1000;
-    const forced = selection.forced.has(id);
-    let lock;
-    try {
-      lock = await acquireLock(join(store.dir, 'locks'), key, stageAbort.signal, (e) => {
-        if (e.type === 'waiting') onEvent({ type: 'stage-waiting', id, holder: describeHolder(e.holder) });
-        else warn(`broke the stale lock of ${id} left by dead ${describeHolder(e.holder)}`);
-      });
-    } catch {
-      finish({ id, kind: node.kind, state: 'skipped', key, seconds: secs(), outputs: {}, reason: 'interrupted', message: 'interrupted before it started' });
-      return;
-    }
-    try {
-      // Another run may have produced it while we waited for the lock.
-      const now = !forced && node.cacheable ? cachedManifest(store, key, warn) : undefined;
-      if (now) {
-        finish(cachedReport(id, now, secs()));
-        return;
-      }
-      onEvent({ type: 'stage-start', id, kind: node.kind });
-      const inputs: Record<string, UpstreamArtifact> = {};
-      for (const n of node.needs) inputs[n] = artifacts.get(n) ?? artifactFromManifest(store.dir, cachedManifest(store, keys.get(n)!.key, warn)!);
-      const spec: StageJobSpec = {
-        schema: 1,
-        id,
-        kind: node.kind,
-        key,
-        keyData,
-        params: node.params,
-        inputs,
-        pipelineFile: plan.pipeline.file,
-        pipelineDir: plan.pipeline.dir,
-        seed: node.seed,
-        resources: { cpus: node.resources.cpus, gpus: gpus.length },
-        storeDir: store.dir,
-      };
-      let outcome: StageOutcome;
-      try {
-        outcome = await opts.executor.run(spec, { signal: stageAbort.signal, gpus, onProgress: (progress) => onEvent({ type: 'stage-progress', id, progress }) });
-      } catch (err) {
-        outcome = { ok: false, reason: 'internal-error', message: `executor ${opts.executor.name} failed on '${id}': ${(err as Error)?.stack ?? String(err)}`, logTail: [] };
-      }
-      if (outcome.ok) {
-        artifacts.set(id, outcome.artifact);
-        finish({ id, kind: node.kind, state: 'ran', key, seconds: outcome.seconds, outputs: { ...outcome.artifact.outputs } });
-      } else if (outcome.reason === 'aborted') {
-        finish({ id, kind: node.kind, state: 'skipped', key, seconds: secs(), outputs: {}, reason: 'interrupted', message: 'interrupted; nothing was committed' });
-      } else {
-        finish({ id, kind: node.kind, state: 'failed', key, seconds: secs(), outputs: {}, reason: outcome.reason, message: outcome.message, logTail: outcome.logTail });
-      }
-    } finally {
-      lock.release();
-    }
-  };
-
-  await new Promise<void>((resolveAll) => {
-    const pump = () => {
-      if (opts.signal.aborted) ready.length = 0;
-      if (opts.shuffle) shuffleInPlace(ready);
-      else ready.sort(byPriority);
-      for (let i = 0; i < ready.length; ) {
-        const id = ready[i]!;
-        const m = cachedNow.get(id);
-        if (m && !selection.forced.has(id)) {
-          // Cached up front: no token, no lock needed.
-          ready.splice(i, 1);
-          finish(cachedReport(id, m, 0));
-          continue;
-        }
-        const node = plan.byId.get(id)!;
-        // Local stages hold as many CPU tokens as threads they use; a remote job (SLURM) holds one slot.
-        const cpuNeed = opts.executor.name === 'local' ? Math.min(node.resources.cpus, Math.max(1, Math.min(opts.jobs, opts.executor.slots))) : 1;
-        const gpuNeed = opts.executor.schedulesGpus ? Math.min(node.resources.gpus, Math.max(0, opts.gpus)) : 0;
-        if (cpuNeed > cpuFree || gpuNeed > gpuFree.length) {
-          i++;
-          continue;
-        }
-        ready.splice(i, 1);
-        cpuFree -= cpuNeed;
-        const gpus = gpuFree.splice(0, gpuNeed);
-        running++;
-        void runOne(id, gpus)
-          .catch((err: unknown) => {
-            if (!reports.has(id)) finish({ id, kind: node.kind, state: 'failed', key: keys.get(id)!.key, seconds: 0, outputs: {}, reason: 'internal-error', message: `scheduler failed on '${id}': ${(err as Error)?.stack ?? String(err)}` });
-          })
-          .then(() => {
-          running--;
-          cpuFree += cpuNeed;
-          gpuFree.push(...gpus);
-          pump();
-        });
-        i = 0; // tokens changed: rescan from the start
-      }
-      if (running === 0 && ready.length === 0) resolveAll();
-    };
-    opts.signal.addEventListener('abort', () => queueMicrotask(pump), { once: true });
-    pump();
-  });
-  opts.signal.removeEventListener('abort', onAbort);
-
-  // Never started (interrupted run): skipped.
-  for (const id of order) {
-    if (!reports.has(id)) reports.set(id, { id, kind: plan.byId.get(id)!.kind, state: 'skipped', key: keys.get(id)!.key, seconds: 0, outputs: {}, reason: 'interrupted', message: 'not started: the run was interrupted' });
-  }
-  const list = order.map((id) => reports.get(id)!);
+  const reports = await new PlanRun(plan, keys, selection, opts, cachedNow, warn).run();
+  const list = selection.order.map(
+    (id): StageReport => reports.get(id) ?? { id, kind: plan.byId.get(id)!.kind, state: 'skipped', key: keys.get(id)!.key, seconds: 0, outputs: {}, failure: { reason: 'interrupted', when: 'not-started' } },
+  );
   const count = (s: StageReport['state']) => list.filter((r) => r.state === s).length;
   const summary: RunSummary = {
     ran: count('ran'),
@@ -260,20 +85,256 @@ export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>
     seconds: (performance.now() - t0) / 1000,
     interrupted: opts.signal.aborted,
   };
-  // Records for `status` (last KeyData per id) and `gc` (what this run references).
-  const at = new Date().toISOString();
-  for (const id of order) {
-    const r = reports.get(id)!;
-    if (r.state === 'ran' || r.state === 'cached') store.writeLast(tag, id, { key: r.key, keyData: keys.get(id)!.keyData, at });
+  recordRun(opts.store, plan, keys, list, started, summary);
+  opts.onEvent({ type: 'run-end', summary });
+  return { reports: list, summary };
+}
+
+/** What is cached now (forced and uncacheable stages excluded): this decides the plan shown to the user. */
+function cachedUpFront(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>, selection: Selection, store: ArtifactStore, warn: (m: string) => void): Map<StageId, Manifest> {
+  const cachedNow = new Map<StageId, Manifest>();
+  for (const id of selection.order) {
+    if (selection.forced.has(id) || !plan.byId.get(id)!.cacheable) continue;
+    const m = cachedManifest(store, keys.get(id)!.key, warn);
+    if (m) cachedNow.set(id, m);
   }
+  return cachedNow;
+}
+
+/** Records for `status` (last KeyData per id) and `gc` (what this run references). */
+function recordRun(store: ArtifactStore, plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>, list: readonly StageReport[], started: string, summary: RunSummary): void {
+  const tag = pipelineTag(plan.pipeline.file);
+  const at = new Date().toISOString();
+  const done = list.filter((r) => r.state === 'ran' || r.state === 'cached');
+  for (const r of done) store.writeLast(tag, r.id, { key: r.key, keyData: keys.get(r.id)!.keyData, at });
   store.writeRunRecord({
     schema: 1,
     pipeline: plan.pipeline.file,
     started,
     finished: at,
     ok: summary.failed === 0 && !summary.interrupted,
-    artifacts: Object.fromEntries(list.filter((r) => r.state === 'ran' || r.state === 'cached').map((r) => [r.id, r.key])),
+    artifacts: Object.fromEntries(done.map((r) => [r.id, r.key])),
   });
-  onEvent({ type: 'run-end', summary });
-  return { reports: list, summary };
+}
+
+/**
+ * One run of a plan: ready stages start in critical-path order (or shuffled) while CPU and GPU tokens
+ * last; each finished stage releases its dependents, a failed or skipped one skips them.
+ */
+class PlanRun {
+  private readonly reports = new Map<StageId, StageReport>();
+  private readonly artifacts = new Map<StageId, UpstreamArtifact>();
+  private readonly remainingDeps = new Map<StageId, number>();
+  private readonly dependents = new Map<StageId, StageId[]>();
+  private readonly ready: StageId[];
+  private readonly byPriority: (a: StageId, b: StageId) => number;
+  /** Aborted with the run's signal; handed to executors. */
+  private readonly stageAbort = new AbortController();
+  private readonly slots: number;
+  private cpuFree: number;
+  private readonly gpuFree: number[];
+  private running = 0;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly keys: ReadonlyMap<StageId, KeyedStage>,
+    private readonly selection: Selection,
+    private readonly opts: ScheduleOptions,
+    private readonly cachedNow: ReadonlyMap<StageId, Manifest>,
+    private readonly warn: (m: string) => void,
+  ) {
+    const order = selection.order;
+    const inRun = new Set(order);
+    for (const id of order) {
+      const needs = plan.byId.get(id)!.needs.filter((n) => inRun.has(n));
+      this.remainingDeps.set(id, needs.length);
+      for (const n of needs) {
+        let d = this.dependents.get(n);
+        if (!d) this.dependents.set(n, (d = []));
+        d.push(id);
+      }
+    }
+    this.byPriority = this.criticalPathOrder(order);
+    this.ready = order.filter((id) => this.remainingDeps.get(id) === 0);
+    this.slots = Math.max(1, Math.min(opts.jobs, opts.executor.slots));
+    this.cpuFree = this.slots;
+    this.gpuFree = Array.from({ length: Math.max(0, opts.gpus) }, (_, i) => i);
+  }
+
+  /** Runs until nothing is ready or running; resolves to the report of every stage that finished or was skipped. */
+  async run(): Promise<ReadonlyMap<StageId, StageReport>> {
+    const onAbort = () => this.stageAbort.abort(this.opts.signal.reason);
+    this.opts.signal.addEventListener('abort', onAbort, { once: true });
+    await new Promise<void>((resolveAll) => {
+      const pump = () => {
+        this.startReady(pump);
+        if (this.running === 0 && this.ready.length === 0) resolveAll();
+      };
+      this.opts.signal.addEventListener('abort', () => queueMicrotask(pump), { once: true });
+      pump();
+    });
+    this.opts.signal.removeEventListener('abort', onAbort);
+    return this.reports;
+  }
+
+  /**
+   * Critical-path priority: of the ready stages, start first the one with the longest chain of stages
+   * waiting on it, so a long pretraining is not queued behind work nothing waits for.
+   */
+  private criticalPathOrder(order: readonly StageId[]): (a: StageId, b: StageId) => number {
+    const height = new Map<StageId, number>();
+    for (let i = order.length - 1; i >= 0; i--) {
+      const id = order[i]!;
+      let h = 0;
+      for (const d of this.dependents.get(id) ?? []) h = Math.max(h, height.get(d) ?? 0);
+      height.set(id, h + 1);
+    }
+    const position = new Map(order.map((id, i) => [id, i]));
+    return (a, b) => height.get(b)! - height.get(a)! || position.get(a)! - position.get(b)!;
+  }
+
+  /** Starts every ready stage the tokens allow; `pump` is called again whenever one ends. */
+  private startReady(pump: () => void): void {
+    const { opts, ready } = this;
+    if (opts.signal.aborted) ready.length = 0;
+    if (opts.shuffle) shuffleInPlace(ready);
+    else ready.sort(this.byPriority);
+    for (let i = 0; i < ready.length; ) {
+      const id = ready[i]!;
+      const m = this.cachedNow.get(id);
+      if (m && !this.selection.forced.has(id)) {
+        // Cached up front: no token, no lock needed.
+        ready.splice(i, 1);
+        this.finish(this.cachedReport(id, m, 0));
+        continue;
+      }
+      const node = this.plan.byId.get(id)!;
+      const cpuNeed = opts.executor.usesLocalCpus ? Math.min(node.resources.cpus, this.slots) : 1;
+      const gpuNeed = opts.executor.schedulesGpus ? Math.min(node.resources.gpus, Math.max(0, opts.gpus)) : 0;
+      if (cpuNeed > this.cpuFree || gpuNeed > this.gpuFree.length) {
+        i++;
+        continue;
+      }
+      ready.splice(i, 1);
+      this.cpuFree -= cpuNeed;
+      const gpus = this.gpuFree.splice(0, gpuNeed);
+      this.running++;
+      void this.runOne(id, gpus)
+        .catch((err: unknown) => {
+          if (!this.reports.has(id)) this.finish(this.report(id, 'failed', 0, { reason: 'internal-error', cause: 'scheduler-threw', id, error: thrownText(err) }));
+        })
+        .then(() => {
+          this.running--;
+          this.cpuFree += cpuNeed;
+          this.gpuFree.push(...gpus);
+          pump();
+        });
+      i = 0; // tokens changed: rescan from the start
+    }
+  }
+
+  /** Lock the key → cached now (another run finished it while we waited)? → execute → report. */
+  private async runOne(id: StageId, gpus: number[]): Promise<void> {
+    const { store, onEvent } = this.opts;
+    const node = this.plan.byId.get(id)!;
+    const { key } = this.keys.get(id)!;
+    const ts = performance.now();
+    const secs = () => (performance.now() - ts) / 1000;
+    let lock;
+    try {
+      lock = await acquireLock(join(store.dir, 'locks'), key, this.stageAbort.signal, (e) => {
+        if (e.type === 'waiting') onEvent({ type: 'stage-waiting', id, holder: describeHolder(e.holder) });
+        else this.warn(`broke the stale lock of ${id} left by dead ${describeHolder(e.holder)}`);
+      });
+    } catch {
+      this.finish(this.report(id, 'skipped', secs(), { reason: 'interrupted', when: 'waiting-for-lock' }));
+      return;
+    }
+    try {
+      const now = !this.selection.forced.has(id) && node.cacheable ? cachedManifest(store, key, this.warn) : undefined;
+      if (now) {
+        this.finish(this.cachedReport(id, now, secs()));
+        return;
+      }
+      onEvent({ type: 'stage-start', id, kind: node.kind });
+      const outcome = await this.execute(this.jobSpec(id, gpus.length), gpus);
+      if (outcome.ok) {
+        this.artifacts.set(id, outcome.artifact);
+        this.finish({ id, kind: node.kind, state: 'ran', key, seconds: outcome.seconds, outputs: { ...outcome.artifact.outputs } });
+      } else if (outcome.reason === 'aborted') {
+        this.finish(this.report(id, 'skipped', secs(), { reason: 'interrupted', when: 'running' }));
+      } else {
+        this.finish({ ...this.report(id, 'failed', secs(), failureOf(outcome)), logTail: outcome.logTail });
+      }
+    } finally {
+      lock.release();
+    }
+  }
+
+  private jobSpec(id: StageId, gpus: number): StageJobSpec {
+    const { store } = this.opts;
+    const node = this.plan.byId.get(id)!;
+    const { key, keyData } = this.keys.get(id)!;
+    const inputs: Record<string, UpstreamArtifact> = {};
+    for (const n of node.needs) inputs[n] = this.artifacts.get(n) ?? artifactFromManifest(store.dir, cachedManifest(store, this.keys.get(n)!.key, this.warn)!);
+    return {
+      schema: 1,
+      id,
+      kind: node.kind,
+      key,
+      keyData,
+      params: node.params,
+      inputs,
+      pipelineFile: this.plan.pipeline.file,
+      pipelineDir: this.plan.pipeline.dir,
+      seed: node.seed,
+      resources: { cpus: node.resources.cpus, gpus },
+      storeDir: store.dir,
+    };
+  }
+
+  /** The executor's outcome; an executor that throws is a failure of that stage, not of the run. */
+  private async execute(spec: StageJobSpec, gpus: number[]): Promise<StageOutcome> {
+    const { executor, onEvent } = this.opts;
+    try {
+      return await executor.run(spec, { signal: this.stageAbort.signal, gpus, onProgress: (progress) => onEvent({ type: 'stage-progress', id: spec.id, progress }) });
+    } catch (err) {
+      return failedOutcome({ reason: 'internal-error', cause: 'executor-threw', executor: executor.name, id: spec.id, error: thrownText(err) });
+    }
+  }
+
+  private report(id: StageId, state: 'failed' | 'skipped', seconds: number, failure: Failure): StageReport {
+    return { id, kind: this.plan.byId.get(id)!.kind, state, key: this.keys.get(id)!.key, seconds, outputs: {}, failure };
+  }
+
+  private cachedReport(id: StageId, m: Manifest, seconds: number): StageReport {
+    const art = artifactFromManifest(this.opts.store.dir, m);
+    this.artifacts.set(id, art);
+    return { id, kind: m.kind, state: 'cached', key: m.key, seconds, outputs: { ...art.outputs } };
+  }
+
+  /** Records a stage's end: releases its dependents, or skips everything downstream of a failure and names it. */
+  private finish(report: StageReport): void {
+    this.reports.set(report.id, report);
+    let skipping: StageId[] = [];
+    if (report.state === 'failed' || report.state === 'skipped') {
+      const stack = [...(this.dependents.get(report.id) ?? [])];
+      while (stack.length) {
+        const d = stack.pop()!;
+        if (this.reports.has(d)) continue;
+        skipping.push(d);
+        this.reports.set(d, this.report(d, 'skipped', 0, { reason: 'upstream-failed', upstream: report.id, upstreamState: report.state }));
+        stack.push(...(this.dependents.get(d) ?? []));
+      }
+      skipping = skipping.sort();
+    } else {
+      for (const d of this.dependents.get(report.id) ?? []) {
+        const left = this.remainingDeps.get(d)! - 1;
+        this.remainingDeps.set(d, left);
+        if (left === 0 && !this.reports.has(d)) this.ready.push(d);
+      }
+    }
+    this.opts.onEvent({ type: 'stage-end', report, skipping });
+    for (const s of skipping) this.opts.onEvent({ type: 'stage-end', report: this.reports.get(s)!, skipping: [] });
+  }
 }

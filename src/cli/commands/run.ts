@@ -11,7 +11,7 @@ import { pipelinePath, preparePipeline } from '../../runner/prepare.ts';
 import { runPlan } from '../../runner/scheduler.ts';
 import { selectStages } from '../../runner/select.ts';
 import { renderDiagnostics } from '../../reporters/diagnostics.ts';
-import { createPlainReporter } from '../../reporters/plain.ts';
+import { createPlainReporter, failureMessage } from '../../reporters/plain.ts';
 import { parseCommandArgs, type ParsedArgs } from '../args.ts';
 
 const help = `usage: nugan run [PIPELINE] [options]
@@ -113,7 +113,7 @@ export default async function runCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   const executor = await createExecutor(executorName, { kinds: stageKinds, storeDir: store.dir, pipelineFile: plan.pipeline.file, slots: jobs, slurm: plan.pipeline.slurm });
   // On a cluster the executor knows how many jobs it may queue; --jobs still caps it when given.
-  if (executor.name !== 'local' && args.values.jobs === undefined) jobs = Math.max(1, executor.slots);
+  if (executor.ownsSlots && args.values.jobs === undefined) jobs = Math.max(1, executor.slots);
   let outcome;
   try {
     outcome = await runPlan(plan, keys, selection.value, {
@@ -154,7 +154,7 @@ export default async function runCommand(argv: string[]): Promise<number> {
         key: r.key,
         seconds: Number(r.seconds.toFixed(3)),
         outputs: r.outputs,
-        ...(r.reason ? { reason: r.reason, message: r.message } : {}),
+        ...(r.failure ? { reason: r.failure.reason, message: failureMessage(r) } : {}),
         ...(r.logTail?.length ? { logTail: r.logTail } : {}),
       })),
       summary: outcome.summary,

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { ExecutorHooks, ExecutorProgress, StageJobSpec, StageOutcome } from '../executor.ts';
+import { failedOutcome, type ExecutorHooks, type ExecutorProgress, type StageJobSpec, type StageOutcome } from '../executor.ts';
 import { PROGRESS_LINE } from './launcher.ts';
 
 const STDERR_TAIL = 40;
@@ -63,12 +63,7 @@ export async function runInChildProcess(job: StageJobSpec, hooks: ExecutorHooks,
       }
     }
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    return {
-      ok: false,
-      reason: hooks.signal.aborted ? 'aborted' : 'internal-error',
-      message: `the stage process ${how} without reporting an outcome`,
-      logTail: tail,
-    };
+    return failedOutcome({ reason: hooks.signal.aborted ? 'aborted' : 'internal-error', cause: 'process-died', how }, tail);
   } finally {
     rmSync(jobFile, { force: true });
   }

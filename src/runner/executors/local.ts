@@ -25,6 +25,8 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
     name: 'local',
     slots: opts.slots,
     schedulesGpus: true,
+    usesLocalCpus: true,
+    ownsSlots: false,
     run(job: StageJobSpec, hooks: ExecutorHooks): Promise<StageOutcome> {
       const p = opts.launcher ? runInChildProcess(job, hooks, opts.launcher) : executeStageJob(job, opts.kinds, hooks);
       running.add(p);
