@@ -1,70 +1,136 @@
 /**
  * `status` explains a rerun (house rule 6): each stage is cached, stale (with every cause: parameter
- * path old → new, upstream stage, external file, code, seed) or missing. Pure given the store reads.
+ * path old → new, upstream stage, external file, code, seed) or missing. Causes are data (DVC's
+ * `changed deps/params` is the model); their wording is built from them in one place. Pure given the
+ * store reads.
  */
 import type { ArtifactStore } from '../cache/store.ts';
 import { canonicalJson } from '../cache/canonical.ts';
 import type { Plan, StageId } from './expand.ts';
 import type { KeyData, KeyedStage } from '../cache/key-data.ts';
+import { unreachable } from '../util/unreachable.ts';
 import { cachedManifest, pipelineTag } from './scheduler.ts';
+
+/**
+ * One reason a stage is not cached, as data: `status --json` prints these as `causes`, and `reasons`
+ * are their wording (`describeCause`). A `param` cause without `old` (or `new`) means the parameter was
+ * unset before (or is unset now).
+ */
+export type StaleCause =
+  | { readonly type: 'cache-format'; readonly old: number; readonly new: number }
+  | { readonly type: 'kind'; readonly old: string; readonly new: string }
+  | { readonly type: 'code'; readonly kind: string }
+  | { readonly type: 'param'; readonly path: string; readonly old?: unknown; readonly new?: unknown }
+  | { readonly type: 'seed'; readonly old: number; readonly new: number }
+  | { readonly type: 'upstream'; readonly id: string; readonly change: 'added' | 'removed' | 'changed' }
+  | { readonly type: 'file'; readonly file: string; readonly change: 'added' | 'removed' | 'changed' | 'missing' }
+  | { readonly type: 'uncacheable' }
+  | { readonly type: 'never-run' }
+  | { readonly type: 'artifact-removed' }
+  | { readonly type: 'key-changed' };
 
 export type StageStatus =
   | { readonly id: StageId; readonly state: 'cached'; readonly key: string }
-  | { readonly id: StageId; readonly state: 'stale'; readonly key: string; readonly previousKey: string; readonly reasons: readonly string[] }
-  | { readonly id: StageId; readonly state: 'missing'; readonly key: string; readonly reasons: readonly string[] };
+  | { readonly id: StageId; readonly state: 'stale'; readonly key: string; readonly previousKey: string; readonly causes: readonly StaleCause[]; readonly reasons: readonly string[] }
+  | { readonly id: StageId; readonly state: 'missing'; readonly key: string; readonly causes: readonly StaleCause[]; readonly reasons: readonly string[] };
+
+type ParamChange = Extract<StaleCause, { type: 'param' }>;
 
 const show = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
 
-/** Differences between two JSON values, as `path: old → new` lines (down to single keys). */
-export function diffValues(path: string, a: unknown, b: unknown, out: string[] = []): string[] {
+/** Differences between two JSON values, down to single keys (`path` names the root). */
+export function paramChanges(path: string, a: unknown, b: unknown, out: ParamChange[] = []): ParamChange[] {
   if (canonicalJson(a) === canonicalJson(b)) return out;
   const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
   if (isObj(a) && isObj(b)) {
-    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) diffValues(path ? `${path}.${k}` : k, a[k], b[k], out);
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) paramChanges(path ? `${path}.${k}` : k, a[k], b[k], out);
     return out;
   }
-  out.push(`${path}: ${show(a)} → ${show(b)}`);
+  out.push({ type: 'param', path, ...(a === undefined ? {} : { old: a }), ...(b === undefined ? {} : { new: b }) });
   return out;
 }
 
-/** Why `now` differs from `before` (both KeyData of one stage id). */
-export function explainKeyChange(before: KeyData, now: KeyData): string[] {
-  const reasons: string[] = [];
-  if (before.schema !== now.schema) reasons.push(`cache format changed (${before.schema} → ${now.schema})`);
-  if (before.kind !== now.kind) reasons.push(`stage kind changed: ${before.kind} → ${now.kind}`);
-  if (before.code !== now.code) reasons.push(`code of stage kind '${now.kind}' changed`);
-  for (const line of diffValues('with', before.params, now.params)) reasons.push(`param ${line}`);
-  if (before.seed !== now.seed) reasons.push(`seed: ${before.seed} → ${now.seed}`);
+/** `paramChanges` as `path: old → new` lines. */
+export function diffValues(path: string, a: unknown, b: unknown): string[] {
+  return paramChanges(path, a, b).map(describeParamChange);
+}
+
+function describeParamChange(c: ParamChange): string {
+  return `${c.path}: ${show(c.old)} → ${show(c.new)}`;
+}
+
+/** Why `now` differs from `before` (both KeyData of one stage id), field by field. */
+export function keyChanges(before: KeyData, now: KeyData): StaleCause[] {
+  const causes: StaleCause[] = [];
+  if (before.schema !== now.schema) causes.push({ type: 'cache-format', old: before.schema, new: now.schema });
+  if (before.kind !== now.kind) causes.push({ type: 'kind', old: before.kind, new: now.kind });
+  if (before.code !== now.code) causes.push({ type: 'code', kind: now.kind });
+  causes.push(...paramChanges('with', before.params, now.params));
+  if (before.seed !== now.seed) causes.push({ type: 'seed', old: before.seed, new: now.seed });
   const ups = [...new Set([...Object.keys(before.upstream ?? {}), ...Object.keys(now.upstream ?? {})])].sort();
   for (const u of ups) {
     const a = before.upstream?.[u];
     const b = now.upstream?.[u];
     if (a === b) continue;
-    reasons.push(a === undefined ? `new upstream stage '${u}'` : b === undefined ? `no longer needs '${u}'` : `upstream stage '${u}' changed`);
+    causes.push({ type: 'upstream', id: u, change: a === undefined ? 'added' : b === undefined ? 'removed' : 'changed' });
   }
   const files = [...new Set([...Object.keys(before.files ?? {}), ...Object.keys(now.files ?? {})])].sort();
   for (const f of files) {
     const a = before.files?.[f];
     const b = now.files?.[f];
     if (a === b) continue;
-    reasons.push(a === undefined ? `new input file ${f}` : b === undefined ? `input file ${f} no longer declared` : b === 'missing' ? `input file ${f} is missing` : `input file ${f} changed`);
+    causes.push({ type: 'file', file: f, change: a === undefined ? 'added' : b === undefined ? 'removed' : b === 'missing' ? 'missing' : 'changed' });
   }
-  if (now.nonce !== undefined) reasons.push('never cached: the stage does not declare all its inputs (cacheable: false)');
-  if (reasons.length === 0) reasons.push('key changed');
-  return reasons;
+  if (now.nonce !== undefined) causes.push({ type: 'uncacheable' });
+  if (causes.length === 0) causes.push({ type: 'key-changed' });
+  return causes;
+}
+
+/** `keyChanges` in words, one line per cause. */
+export function explainKeyChange(before: KeyData, now: KeyData): string[] {
+  return keyChanges(before, now).map(describeCause);
+}
+
+/** The wording of a cause, as `status` prints it under the stage. */
+export function describeCause(c: StaleCause): string {
+  switch (c.type) {
+    case 'cache-format':
+      return `cache format changed (${c.old} → ${c.new})`;
+    case 'kind':
+      return `stage kind changed: ${c.old} → ${c.new}`;
+    case 'code':
+      return `code of stage kind '${c.kind}' changed`;
+    case 'param':
+      return `param ${describeParamChange(c)}`;
+    case 'seed':
+      return `seed: ${c.old} → ${c.new}`;
+    case 'upstream':
+      return c.change === 'added' ? `new upstream stage '${c.id}'` : c.change === 'removed' ? `no longer needs '${c.id}'` : `upstream stage '${c.id}' changed`;
+    case 'file':
+      return c.change === 'added' ? `new input file ${c.file}` : c.change === 'removed' ? `input file ${c.file} no longer declared` : c.change === 'missing' ? `input file ${c.file} is missing` : `input file ${c.file} changed`;
+    case 'uncacheable':
+      return 'never cached: the stage does not declare all its inputs (cacheable: false)';
+    case 'never-run':
+      return 'never run';
+    case 'artifact-removed':
+      return 'its artifact was removed from the store';
+    case 'key-changed':
+      return 'key changed';
+    default:
+      return unreachable(c);
+  }
 }
 
 export function pipelineStatus(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>, store: ArtifactStore, warn: (m: string) => void): StageStatus[] {
   const tag = pipelineTag(plan.pipeline.file);
+  const explained = (causes: StaleCause[]) => ({ causes, reasons: causes.map(describeCause) });
   return plan.nodes.map((node): StageStatus => {
     const { key, keyData } = keys.get(node.id)!;
-    if (!node.cacheable) {
-      return { id: node.id, state: 'missing', key, reasons: ['never cached: the stage does not declare all its inputs (cacheable: false)'] };
-    }
+    if (!node.cacheable) return { id: node.id, state: 'missing', key, ...explained([{ type: 'uncacheable' }]) };
     if (cachedManifest(store, key, warn)) return { id: node.id, state: 'cached', key };
     const last = store.readLast(tag, node.id);
-    if (!last) return { id: node.id, state: 'missing', key, reasons: ['never run'] };
-    if (last.key === key) return { id: node.id, state: 'missing', key, reasons: ['its artifact was removed from the store'] };
-    return { id: node.id, state: 'stale', key, previousKey: last.key, reasons: explainKeyChange(last.keyData as KeyData, keyData) };
+    if (!last) return { id: node.id, state: 'missing', key, ...explained([{ type: 'never-run' }]) };
+    if (last.key === key) return { id: node.id, state: 'missing', key, ...explained([{ type: 'artifact-removed' }]) };
+    return { id: node.id, state: 'stale', key, previousKey: last.key, ...explained(keyChanges(last.keyData as KeyData, keyData)) };
   });
 }

@@ -1,6 +1,6 @@
 /** `status` explanations: KeyData diffs down to parameter paths. */
 import { describe, expect, it } from 'vitest';
-import { diffValues, explainKeyChange } from '../../src/runner/status.ts';
+import { diffValues, explainKeyChange, keyChanges } from '../../src/runner/status.ts';
 import type { KeyData } from '../../src/cache/key-data.ts';
 import { drawSquiggle, position } from '../../src/reporters/diagnostics.ts';
 
@@ -23,6 +23,20 @@ describe('explaining a stale stage', () => {
       "upstream stage 'data' changed",
       "new upstream stage 'extra'",
       'input file p.txt is missing',
+    ]);
+  });
+});
+
+describe('causes as data', () => {
+  it('gives each cause as a record (parameter path with old and new, upstream id, file, code, seed) that status --json prints', () => {
+    const now: KeyData = { ...base, code: 'xxh64:2', seed: 8, params: { epochs: 300, freeze: { generator: 2 }, lr: 1 }, upstream: { data: 'k2' }, files: {} };
+    expect(keyChanges(base, now)).toEqual([
+      { type: 'code', kind: 'train' },
+      { type: 'param', path: 'with.epochs', old: 200, new: 300 },
+      { type: 'param', path: 'with.lr', new: 1 },
+      { type: 'seed', old: 7, new: 8 },
+      { type: 'upstream', id: 'data', change: 'changed' },
+      { type: 'file', file: 'p.txt', change: 'removed' },
     ]);
   });
 });

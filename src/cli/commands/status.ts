@@ -9,7 +9,9 @@ import { parseCommandArgs } from '../args.ts';
 const help = `usage: nugan status [PIPELINE] [--set K=V]… [--store DIR] [--json]
 
 For each stage: cached, stale (with every cause: param path old → new, upstream stage, input file,
-code) or missing. Exit code 0 when everything is cached, 1 otherwise.
+code) or missing. Exit code 0 when everything is cached, 1 otherwise. With --json each stale or
+missing stage carries its \`causes\` as records ({type: param, path, old, new}, {type: upstream, id},
+{type: file, file}, {type: code}, {type: seed}, …) and \`reasons\`, the same in words.
 `;
 
 export default async function statusCommand(argv: string[]): Promise<number> {
