@@ -6,9 +6,11 @@ import { availableParallelism } from 'node:os';
 import { stageKinds } from '../../../stages/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { createExecutor } from '../../runner/executors/index.ts';
-import type { RunEvent, RunListener } from '../../runner/events.ts';
+import type { Diagnostic } from '../../runner/diagnostics.ts';
+import type { RunEvent, RunListener, StageReport } from '../../runner/events.ts';
+import type { Plan } from '../../runner/expand.ts';
 import { pipelinePath, preparePipeline } from '../../runner/prepare.ts';
-import { runPlan } from '../../runner/scheduler.ts';
+import { runPlan, type RunOutcome } from '../../runner/scheduler.ts';
 import { selectStages } from '../../runner/select.ts';
 import { renderDiagnostics } from '../../reporters/diagnostics.ts';
 import { createPlainReporter, failureMessage } from '../../reporters/plain.ts';
@@ -41,7 +43,76 @@ function intOption(args: ParsedArgs, key: string, fallback: number): number {
 
 const list = (v: ParsedArgs['values'][string]): string[] => (v === undefined ? [] : [v].flat().map(String));
 
+interface RunOptions {
+  readonly pipeline: string | undefined;
+  readonly sets: string[];
+  readonly only: string[];
+  readonly force: string[];
+  readonly dryRun: boolean;
+  /** `--jobs`, when given (the executor may size its own queue otherwise). */
+  readonly jobs: number | undefined;
+  readonly gpus: number;
+  readonly executor: 'local' | 'slurm';
+  readonly store: string | undefined;
+  readonly json: boolean;
+  readonly verbose: boolean;
+}
+
+/**
+ * Parse → prepare (load, expand, key, select) → run with a reporter and Ctrl-C handling → print what
+ * the run was for. Exit code 0 only when every stage ran or was cached.
+ */
 export default async function runCommand(argv: string[]): Promise<number> {
+  const opts = parseRunOptions(argv);
+  if (opts === 'help') {
+    process.stdout.write(help);
+    return 0;
+  }
+  const file = pipelinePath(opts.pipeline);
+  if (!file.ok) return diagnosticsFailure(file.error);
+  const prepared = await preparePipeline(file.value, stageKinds, { sets: opts.sets, store: opts.store });
+  if (!prepared.ok) return diagnosticsFailure(prepared.error);
+  const { plan, keys, store, memo } = prepared.value;
+  memo.save();
+  const selection = selectStages(plan, opts.only, opts.force);
+  if (!selection.ok) return diagnosticsFailure(selection.error);
+
+  const reporter = await chooseReporter(opts);
+  let planEvent: Extract<RunEvent, { type: 'plan' }> | undefined;
+  const onEvent: RunListener = (e) => {
+    if (e.type === 'plan') planEvent = e;
+    if (!opts.dryRun) reporter.listener(e);
+  };
+  const interrupt = interruptOnSignals();
+  const executor = await createExecutor(opts.executor, { kinds: stageKinds, storeDir: store.dir, pipelineFile: plan.pipeline.file, slots: opts.jobs ?? defaultJobs(), slurm: plan.pipeline.slurm });
+  // On a cluster the executor knows how many jobs it may queue; --jobs still caps it when given.
+  const jobs = opts.jobs ?? (executor.ownsSlots ? Math.max(1, executor.slots) : defaultJobs());
+  let outcome;
+  try {
+    outcome = await runPlan(plan, keys, selection.value, { store, executor, jobs, gpus: opts.gpus, signal: interrupt.signal, onEvent, dryRun: opts.dryRun, shuffle: process.env.NUGAN_SHUFFLE === '1' });
+  } finally {
+    await executor.close();
+    await reporter.done();
+    interrupt.dispose();
+  }
+
+  if (opts.dryRun) {
+    printDryRun(plan, planEvent?.stages ?? [], opts.json);
+    return 0;
+  }
+  if (opts.json) printRunJson(plan, store.dir, outcome);
+  else if (!outcome.summary.interrupted) printFinalOutputs(plan, outcome.reports);
+  if (outcome.summary.interrupted) return 130;
+  return outcome.summary.failed === 0 && outcome.summary.skipped === 0 ? 0 : 1;
+}
+
+const err = (t: string) => void process.stderr.write(t);
+
+function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+function parseRunOptions(argv: string[]): RunOptions | 'help' {
   const args = parseCommandArgs('run', argv, {
     set: { type: 'string', multiple: true },
     only: { type: 'string', multiple: true },
@@ -54,53 +125,43 @@ export default async function runCommand(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
   });
-  if (args.values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
+  if (args.values.help) return 'help';
   if (args.positionals.length > 1) throw new InputError(`nugan run takes one PIPELINE, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
-  const executorName = String(args.values.executor ?? 'local');
-  if (executorName !== 'local' && executorName !== 'slurm') throw new InputError(`--executor expects local or slurm, got '${executorName}'`);
-  let jobs = Math.max(1, intOption(args, 'jobs', availableParallelism()));
-  const gpus = intOption(args, 'gpus', process.env.NUGAN_GPUS !== undefined && /^\d+$/.test(process.env.NUGAN_GPUS) ? Number(process.env.NUGAN_GPUS) : 1);
-  const json = args.values.json === true;
-
-  const file = pipelinePath(args.positionals[0]);
-  if (!file.ok) {
-    process.stderr.write(renderDiagnostics(file.error));
-    return 1;
-  }
-  const prepared = await preparePipeline(file.value, stageKinds, { sets: list(args.values.set), store: args.values.store as string | undefined });
-  if (!prepared.ok) {
-    process.stderr.write(renderDiagnostics(prepared.error));
-    return 1;
-  }
-  const { plan, keys, store, memo } = prepared.value;
-  memo.save();
-  const selection = selectStages(plan, list(args.values.only), list(args.values.force));
-  if (!selection.ok) {
-    process.stderr.write(renderDiagnostics(selection.error));
-    return 1;
-  }
-
-  const dryRun = args.values['dry-run'] === true;
-  const err = (t: string) => void process.stderr.write(t);
-  let reporter: RunListener;
-  let finishReporter = async () => {};
-  if (!dryRun && !json && process.stderr.isTTY && !process.env.CI) {
-    const { createListrReporter } = await import('../../reporters/listr.ts');
-    const r = createListrReporter();
-    reporter = r.listener;
-    finishReporter = r.done;
-  } else {
-    reporter = createPlainReporter(err, { verbose: args.values.verbose === true });
-  }
-  let planEvent: Extract<RunEvent, { type: 'plan' }> | undefined;
-  const onEvent: RunListener = (e) => {
-    if (e.type === 'plan') planEvent = e;
-    if (!dryRun) reporter(e);
+  const executor = String(args.values.executor ?? 'local');
+  if (executor !== 'local' && executor !== 'slurm') throw new InputError(`--executor expects local or slurm, got '${executor}'`);
+  const jobs = args.values.jobs === undefined ? undefined : Math.max(1, intOption(args, 'jobs', 1));
+  const envGpus = process.env.NUGAN_GPUS !== undefined && /^\d+$/.test(process.env.NUGAN_GPUS) ? Number(process.env.NUGAN_GPUS) : 1;
+  return {
+    pipeline: args.positionals[0],
+    sets: list(args.values.set),
+    only: list(args.values.only),
+    force: list(args.values.force),
+    dryRun: args.values['dry-run'] === true,
+    jobs,
+    gpus: intOption(args, 'gpus', envGpus),
+    executor,
+    store: args.values.store as string | undefined,
+    json: args.values.json === true,
+    verbose: args.values.verbose === true,
   };
+}
 
+function diagnosticsFailure(diags: Diagnostic[]): number {
+  process.stderr.write(renderDiagnostics(diags));
+  return 1;
+}
+
+/** listr2 on a terminal; plain lines otherwise (CI, pipes, --json, --dry-run). */
+async function chooseReporter(opts: RunOptions): Promise<{ listener: RunListener; done: () => Promise<void> }> {
+  if (!opts.dryRun && !opts.json && process.stderr.isTTY && !process.env.CI) {
+    const { createListrReporter } = await import('../../reporters/listr.ts');
+    return createListrReporter();
+  }
+  return { listener: createPlainReporter(err, { verbose: opts.verbose }), done: async () => {} };
+}
+
+/** The first Ctrl-C (or SIGTERM) aborts the run cleanly; a second one leaves at once. */
+function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -111,63 +172,48 @@ export default async function runCommand(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const executor = await createExecutor(executorName, { kinds: stageKinds, storeDir: store.dir, pipelineFile: plan.pipeline.file, slots: jobs, slurm: plan.pipeline.slurm });
-  // On a cluster the executor knows how many jobs it may queue; --jobs still caps it when given.
-  if (executor.ownsSlots && args.values.jobs === undefined) jobs = Math.max(1, executor.slots);
-  let outcome;
-  try {
-    outcome = await runPlan(plan, keys, selection.value, {
-      store,
-      executor,
-      jobs,
-      gpus,
-      signal: abort.signal,
-      onEvent,
-      dryRun,
-      shuffle: process.env.NUGAN_SHUFFLE === '1',
-    });
-  } finally {
-    await executor.close();
-    await finishReporter();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return {
+    signal: abort.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
 
-  if (dryRun) {
-    const stages = planEvent?.stages ?? [];
-    if (json) {
-      process.stdout.write(`${JSON.stringify({ pipeline: plan.pipeline.file, dryRun: true, stages: stages.map((s) => ({ id: s.id, kind: s.kind, state: s.action === 'cached' ? 'cached' : 'would-run', key: s.key, needs: plan.byId.get(s.id)!.needs })) })}\n`);
-    } else {
-      const lines = stages.map((s) => `  ${s.action === 'cached' ? 'cached   ' : s.action === 'force' ? 'force    ' : 'would run'}  ${s.id}${plan.byId.get(s.id)!.needs.length ? `  ← ${plan.byId.get(s.id)!.needs.join(', ')}` : ''}`);
-      process.stdout.write(`plan for ${plan.pipeline.file} (dry run, nothing is executed):\n${lines.join('\n')}\n${stages.filter((s) => s.action !== 'cached').length} would run, ${stages.filter((s) => s.action === 'cached').length} cached\n`);
-    }
-    return 0;
-  }
+function printDryRun(plan: Plan, stages: Extract<RunEvent, { type: 'plan' }>['stages'], json: boolean): void {
   if (json) {
-    const doc = {
-      pipeline: plan.pipeline.file,
-      store: store.dir,
-      stages: outcome.reports.map((r) => ({
-        id: r.id,
-        kind: r.kind,
-        state: r.state,
-        key: r.key,
-        seconds: Number(r.seconds.toFixed(3)),
-        outputs: r.outputs,
-        ...(r.failure ? { reason: r.failure.reason, message: failureMessage(r) } : {}),
-        ...(r.logTail?.length ? { logTail: r.logTail } : {}),
-      })),
-      summary: outcome.summary,
-    };
-    process.stdout.write(`${JSON.stringify(doc)}\n`);
+    process.stdout.write(`${JSON.stringify({ pipeline: plan.pipeline.file, dryRun: true, stages: stages.map((s) => ({ id: s.id, kind: s.kind, state: s.action === 'cached' ? 'cached' : 'would-run', key: s.key, needs: plan.byId.get(s.id)!.needs })) })}\n`);
+    return;
   }
-  if (!json && !outcome.summary.interrupted) {
-    // What the run was for: the outputs of its final stages (those nothing else in the run needs).
-    const needed = new Set(outcome.reports.flatMap((r) => plan.byId.get(r.id)!.needs));
-    const finals = outcome.reports.filter((r) => !needed.has(r.id) && (r.state === 'ran' || r.state === 'cached'));
-    const lines = finals.flatMap((r) => Object.entries(r.outputs).map(([name, path]) => `  ${r.id}.${name}: ${path}`));
-    if (lines.length && lines.length <= 20) err(`outputs:\n${lines.join('\n')}\n`);
-  }
-  if (outcome.summary.interrupted) return 130;
-  return outcome.summary.failed === 0 && outcome.summary.skipped === 0 ? 0 : 1;
+  const lines = stages.map((s) => `  ${s.action === 'cached' ? 'cached   ' : s.action === 'force' ? 'force    ' : 'would run'}  ${s.id}${plan.byId.get(s.id)!.needs.length ? `  ← ${plan.byId.get(s.id)!.needs.join(', ')}` : ''}`);
+  process.stdout.write(`plan for ${plan.pipeline.file} (dry run, nothing is executed):\n${lines.join('\n')}\n${stages.filter((s) => s.action !== 'cached').length} would run, ${stages.filter((s) => s.action === 'cached').length} cached\n`);
+}
+
+/** The one JSON document of `run --json` (DESIGN.md §6). */
+function printRunJson(plan: Plan, storeDir: string, outcome: RunOutcome): void {
+  const doc = {
+    pipeline: plan.pipeline.file,
+    store: storeDir,
+    stages: outcome.reports.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      state: r.state,
+      key: r.key,
+      seconds: Number(r.seconds.toFixed(3)),
+      outputs: r.outputs,
+      ...(r.failure ? { reason: r.failure.reason, message: failureMessage(r) } : {}),
+      ...(r.logTail?.length ? { logTail: r.logTail } : {}),
+    })),
+    summary: outcome.summary,
+  };
+  process.stdout.write(`${JSON.stringify(doc)}\n`);
+}
+
+/** What the run was for: the outputs of its final stages (those nothing else in the run needs). */
+function printFinalOutputs(plan: Plan, reports: readonly StageReport[]): void {
+  const needed = new Set(reports.flatMap((r) => plan.byId.get(r.id)!.needs));
+  const finals = reports.filter((r) => !needed.has(r.id) && (r.state === 'ran' || r.state === 'cached'));
+  const lines = finals.flatMap((r) => Object.entries(r.outputs).map(([name, path]) => `  ${r.id}.${name}: ${path}`));
+  if (lines.length && lines.length <= 20) err(`outputs:\n${lines.join('\n')}\n`);
 }
