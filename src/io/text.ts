@@ -15,9 +15,8 @@
  * radians, the units of nugan's own `.csv` tables (DESIGN.md §7). A stated unit other than
  * GeV/MeV (energy) or rad/deg (angle) is rejected.
  */
-import { createWriteStream } from 'node:fs';
 import { M_MU } from '../physics/constants.ts';
-import { commitTemp, discardTemp, tempSibling } from '../util/atomic.ts';
+import { createAtomicWriteStream } from '../util/atomic.ts';
 import { InputError } from '../util/errors.ts';
 import { unreachable } from '../util/unreachable.ts';
 import { CHANNELS, DEFAULT_BATCH, batchLength, checkBatchShape, type EventBatch, type EventWriter } from './event-batch.ts';
@@ -189,26 +188,15 @@ const CSV_HEADER = ['E_nu', 'E_mu', 'theta'];
  * line, GeV and radians, channel by name (atomic: a temporary sibling renamed on close).
  */
 export async function openCsvWriter(file: string): Promise<EventWriter> {
-  const tmp = tempSibling(file);
-  const out = createWriteStream(tmp);
-  const failed = new Promise<never>((_, reject) => out.once('error', reject));
-  failed.catch(() => undefined);
+  const out = createAtomicWriteStream(file);
   let header: string[] | undefined;
   let count = 0;
-  const put = (s: string) =>
-    new Promise<void>((resolve, reject) => {
-      if (out.write(s)) resolve();
-      else {
-        out.once('drain', resolve);
-        failed.catch(reject);
-      }
-    });
   return {
     async write(b) {
       checkBatchShape(b);
       if (!header) {
         header = [...CSV_HEADER, ...(b.channel ? ['channel'] : []), ...(b.weight ? ['weight'] : [])];
-        await put(header.join(',') + '\n');
+        await out.write(header.join(',') + '\n');
       }
       const n = batchLength(b);
       const lines: string[] = [];
@@ -218,22 +206,18 @@ export async function openCsvWriter(file: string): Promise<EventWriter> {
         if (b.weight) line += `,${b.weight[i]}`;
         lines.push(line);
         if (lines.length === 4096) {
-          await put(lines.join('\n') + '\n');
+          await out.write(lines.join('\n') + '\n');
           lines.length = 0;
         }
       }
-      if (lines.length) await put(lines.join('\n') + '\n');
+      if (lines.length) await out.write(lines.join('\n') + '\n');
       count += n;
     },
     async close() {
-      if (!header) await put(CSV_HEADER.join(',') + '\n');
-      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-      await commitTemp(tmp, file);
+      if (!header) await out.write(CSV_HEADER.join(',') + '\n');
+      await out.commit();
       return { count };
     },
-    async abort() {
-      out.destroy();
-      await discardTemp(tmp);
-    },
+    abort: () => out.discard(),
   };
 }

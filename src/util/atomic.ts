@@ -4,7 +4,7 @@
  * the same directory, so the rename stays on one filesystem and is atomic. Callers create the directory.
  */
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -45,4 +45,40 @@ export async function commitTemp(tmp: string, target: string): Promise<void> {
 /** Removes a temporary file; a missing file is fine (nothing was written yet). */
 export async function discardTemp(tmp: string): Promise<void> {
   await rm(tmp, { force: true });
+}
+
+/** A file written piece by piece that appears under its name only when committed. */
+export interface AtomicWriteStream {
+  /** Resolves when the stream can take more (back-pressure); rejects once the stream failed. */
+  write(chunk: string): Promise<void>;
+  /** Ends the stream and renames the temporary sibling onto the file. */
+  commit(): Promise<void>;
+  /** Drops everything written; no file remains. */
+  discard(): Promise<void>;
+}
+
+/** Opens `file` for streaming output through a temporary sibling (text tables of any size). */
+export function createAtomicWriteStream(file: string): AtomicWriteStream {
+  const tmp = tempSibling(file);
+  const out = createWriteStream(tmp);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => undefined);
+  return {
+    write: (chunk) =>
+      new Promise<void>((resolve, reject) => {
+        if (out.write(chunk)) resolve();
+        else {
+          out.once('drain', resolve);
+          failed.catch(reject);
+        }
+      }),
+    async commit() {
+      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      await commitTemp(tmp, file);
+    },
+    async discard() {
+      out.destroy();
+      await discardTemp(tmp);
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic, writeFileAtomicSync } from '../../src/util/atomic.ts';
+import { createAtomicWriteStream, writeFileAtomic, writeFileAtomicSync } from '../../src/util/atomic.ts';
 
 describe('atomic file writes', () => {
   let dir: string;
@@ -24,5 +24,19 @@ describe('atomic file writes', () => {
     await expect(writeFileAtomic(dir, 'x')).rejects.toThrow();
     expect(() => writeFileAtomicSync(dir, 'x')).toThrow();
     expect(readdirSync(join(dir, '..')).filter((n) => n.startsWith(`.${dir.split('/').at(-1)}`))).toEqual([]);
+  });
+
+  it('a streamed file appears only when committed, and not at all when discarded', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nugan-atomic-'));
+    const kept = createAtomicWriteStream(join(dir, 'kept.csv'));
+    const dropped = createAtomicWriteStream(join(dir, 'dropped.csv'));
+    await kept.write('a,b\n');
+    await dropped.write('x\n');
+    await kept.write('1,2\n');
+    expect(readdirSync(dir).filter((n) => !n.startsWith('.'))).toEqual([]);
+    await kept.commit();
+    await dropped.discard();
+    expect(readdirSync(dir)).toEqual(['kept.csv']);
+    expect(readFileSync(join(dir, 'kept.csv'), 'utf8')).toBe('a,b\n1,2\n');
   });
 });
