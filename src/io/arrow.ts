@@ -3,12 +3,16 @@
  * ≤ 64k events, so reads and writes stream and a multi-million-event file never sits in one JS array.
  * Table metadata is JSON under the schema metadata key `nugan` (source, domain, seed, units, count);
  * each column also carries its unit as field metadata `unit` so pandas/polars/ROOT users see it.
- * `channel` is stored as uint8 codes; the names are listed in the metadata (`channels`).
+ * `channel` is a dictionary-encoded string column (uint8 indices into QE, MEC, RES, DIS, COH), so
+ * pandas shows a categorical of names; tables written before that stored bare uint8 codes with the
+ * names in the metadata (`channels`), and are still read.
  */
 import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import {
+  DataType,
+  Dictionary,
   Field,
   Float64,
   RecordBatch,
@@ -17,12 +21,22 @@ import {
   Schema,
   Struct,
   Uint8,
+  Utf8,
   makeData,
-  type DataType,
+  vectorFromArray,
+  type Data,
+  type Vector,
 } from 'apache-arrow';
 import { commitTemp, discardTemp, tempSibling } from '../util/atomic.ts';
 import { InputError } from '../util/errors.ts';
 import { CHANNELS, DEFAULT_BATCH, TABLE_UNITS, batchLength, checkBatchShape, emptyBatch, sliceBatch, type EventBatch, type EventMeta, type EventWriter } from './event-batch.ts';
+import { parseChannel } from './rows.ts';
+
+/** Dictionary id of the `channel` column (the only dictionary of an event table). */
+const CHANNEL_DICTIONARY_ID = 0;
+/** The type of the `channel` column: strings QE, MEC, … indexed by uint8 codes (index = CHANNELS position). */
+const channelType = () => new Dictionary(new Utf8(), new Uint8(), CHANNEL_DICTIONARY_ID, false);
+let channelDictionary: Vector<Utf8> | undefined;
 
 function columnFields(hasChannel: boolean, hasWeight: boolean): Field[] {
   const unit = (u: string) => new Map([['unit', u]]);
@@ -31,7 +45,7 @@ function columnFields(hasChannel: boolean, hasWeight: boolean): Field[] {
     new Field('E_mu', new Float64(), false, unit('GeV')),
     new Field('theta', new Float64(), false, unit('rad')),
   ];
-  if (hasChannel) fields.push(new Field('channel', new Uint8(), false, new Map([['codes', CHANNELS.join(',')]])));
+  if (hasChannel) fields.push(new Field('channel', channelType(), false));
   if (hasWeight) fields.push(new Field('weight', new Float64(), false));
   return fields;
 }
@@ -47,6 +61,10 @@ function toRecordBatch(schema: Schema, b: EventBatch): RecordBatch {
   const n = batchLength(b);
   const children = schema.fields.map((f) => {
     const values = (b as unknown as Record<string, Float64Array | Uint8Array>)[f.name]!;
+    if (DataType.isDictionary(f.type)) {
+      channelDictionary ??= vectorFromArray([...CHANNELS], new Utf8());
+      return makeData({ type: f.type, length: n, nullCount: 0, data: values, dictionary: channelDictionary } as never);
+    }
     return makeData({ type: f.type as DataType, length: n, nullCount: 0, data: values } as never);
   });
   const data = makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children });
@@ -137,13 +155,40 @@ function fromRecordBatch(rb: RecordBatch, file: string): EventBatch {
   };
   const b: EventBatch = { E_nu: f64('E_nu', true)!, E_mu: f64('E_mu', true)!, theta: f64('theta', true)! };
   const ch = rb.getChild('channel');
-  if (ch) {
-    const a = ch.toArray() as ArrayLike<number>;
-    b.channel = a instanceof Uint8Array ? a : Uint8Array.from(a);
-  }
+  if (ch) b.channel = channelCodes(ch, file);
   const w = f64('weight', false);
   if (w) b.weight = w;
   return b;
+}
+
+/**
+ * Channel codes (indices into CHANNELS) of a `channel` column: a dictionary of names (written since
+ * the column became a string column; a foreign file's dictionary may list the names in any order and
+ * in any case) or bare integer codes (older nugan tables).
+ */
+function channelCodes(col: Vector, file: string): Uint8Array {
+  if (col.nullCount > 0) throw new InputError(`column 'channel' has ${col.nullCount} null values`, file);
+  if (!DataType.isDictionary(col.type)) {
+    const a = col.toArray() as ArrayLike<number>;
+    return a instanceof Uint8Array ? a : Uint8Array.from(a);
+  }
+  const out = new Uint8Array(col.length);
+  let o = 0;
+  for (const chunk of col.data as Data<Dictionary>[]) {
+    const names = chunk.dictionary ? (chunk.dictionary.toArray() as unknown[]) : [];
+    const codes = names.map((name) => {
+      const k = parseChannel(String(name));
+      if (k === undefined) throw new InputError(`column 'channel' holds '${String(name)}', not one of ${CHANNELS.join(', ')}`, file);
+      return k;
+    });
+    const idx = chunk.values as ArrayLike<number>;
+    for (let i = 0; i < chunk.length; i++) {
+      const k = codes[Number(idx[i])];
+      if (k === undefined) throw new InputError(`column 'channel' has an index outside its dictionary`, file);
+      out[o++] = k;
+    }
+  }
+  return out;
 }
 
 function parseNuganMeta(schema: Schema, file: string): (EventMeta & { count?: number }) | undefined {

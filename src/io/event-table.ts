@@ -3,8 +3,9 @@
  * format its file extension names (DESIGN.md §7). This module only dispatches; each format lives in its
  * own module, none of which imports this one:
  * - `.arrow` (also `.feather`, `.ipc`): Apache Arrow IPC, streamed in record batches — src/io/arrow.ts.
- * - `.csv`: a header line naming the columns, then one event per line, GeV and radians, channel by
- *   name. Readable by any CSV tool; metadata other than the columns is not kept — src/io/text.ts.
+ * - `.csv`: a header line naming the columns with their units (`E_nu[GeV],E_mu[GeV],theta[rad]`), then
+ *   one event per line, channel by name, every number written as a float (`1.0`, never `1`). Readable
+ *   by any CSV tool; metadata other than the columns is not kept — src/io/text.ts.
  * - `.hepmc3`: NuHepMC (HepMC3 ASCII) — src/io/nuhepmc.ts.
  *
  * Events with omega = E_nu − E_mu < 9.8 MeV are physical and are KEPT in every table; the proxy

@@ -181,11 +181,24 @@ export async function* readTextEvents(file: string, opts: TextReadOptions = {}):
   if (builder!.length > 0) yield builder!.take();
 }
 
-const CSV_HEADER = ['E_nu', 'E_mu', 'theta'];
+/** Header cells of nugan's CSV tables: names with units (the reader also accepts names without). */
+const CSV_HEADER = ['E_nu[GeV]', 'E_mu[GeV]', 'theta[rad]'];
 
 /**
- * A streaming writer of nugan's own `.csv` tables: a header line naming the columns, then one event per
- * line, GeV and radians, channel by name (atomic: a temporary sibling renamed on close).
+ * A number as CSV text that every reader takes for a float: shortest round-trip form, with `.0` added
+ * to integral values (`1` → `1.0`, so pandas infers float64 for a column of fixed E_nu). Exponent forms
+ * (`1e-7`) are already floats to pandas and numpy; -0 keeps its sign.
+ */
+export function csvFloat(v: number): string {
+  if (Object.is(v, -0)) return '-0.0';
+  const s = String(v);
+  return /^-?\d+$/.test(s) ? `${s}.0` : s;
+}
+
+/**
+ * A streaming writer of nugan's own `.csv` tables: a header line naming the columns with their units
+ * (`E_nu[GeV],E_mu[GeV],theta[rad]`), then one event per line, channel by name, every number written as
+ * a float (atomic: a temporary sibling renamed on close).
  */
 export async function openCsvWriter(file: string): Promise<EventWriter> {
   const out = createAtomicWriteStream(file);
@@ -201,9 +214,9 @@ export async function openCsvWriter(file: string): Promise<EventWriter> {
       const n = batchLength(b);
       const lines: string[] = [];
       for (let i = 0; i < n; i++) {
-        let line = `${b.E_nu[i]},${b.E_mu[i]},${b.theta[i]}`;
+        let line = `${csvFloat(b.E_nu[i]!)},${csvFloat(b.E_mu[i]!)},${csvFloat(b.theta[i]!)}`;
         if (b.channel) line += `,${CHANNELS[b.channel[i]!] ?? b.channel[i]}`;
-        if (b.weight) line += `,${b.weight[i]}`;
+        if (b.weight) line += `,${csvFloat(b.weight[i]!)}`;
         lines.push(line);
         if (lines.length === 4096) {
           await out.write(lines.join('\n') + '\n');

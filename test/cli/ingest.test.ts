@@ -42,6 +42,23 @@ describe.skipIf(!hasNuwroSample)(`nugan ingest on the NuWro sample (${hasNuwroSa
     expect(JSON.parse(r.stdout)).toMatchObject({ count: 74, read: 100, kept: 74, dropped: { NC: 26 } });
   });
 
+  it('warns about, counts and keeps the two events with E_nu below the proxy energy range (0.173 and 0.242 GeV)', async () => {
+    const out = path.join(tempDir(), 'w.arrow');
+    const r = await cli('ingest', nuwroSample, '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    // The sample's E_nu spans 0.173–5.43 GeV; two events lie below 0.3 GeV (file order: 0.242, 0.173), none above 10.
+    expect(doc.outside_energy_range).toBe(2);
+    expect(r.stderr).toMatch(/warning: 2 events with E_nu outside the proxy energy range 0\.3–10 GeV \(kept/);
+    const t = await readEventTable(out);
+    expect(t.events.E_nu.length).toBe(74);
+    expect(Array.from(t.events.E_nu).filter((e) => e < 0.3).map((e) => Number(e.toFixed(4)))).toEqual([0.2422, 0.1731]);
+    expect((t.meta.ingest as { outside_energy_range: number }).outside_energy_range).toBe(2);
+    // In the human summary too.
+    const human = await cli('ingest', nuwroSample, '--out', path.join(tempDir(), 'h.arrow'));
+    expect(human.stderr).toMatch(/wrote 74 events .*\(2 with E_nu outside 0\.3–10 GeV: kept\)/);
+  });
+
   it('inspect --json reports count, columns, ranges and channel counts', async () => {
     const out = path.join(tempDir(), 'z.arrow');
     expect((await cli('ingest', nuwroSample, '--out', out)).code).toBe(0);
@@ -95,7 +112,7 @@ describe('nugan ingest on text files', () => {
     const out = path.join(dir, 'all.csv');
     const r = await cli('ingest', path.join(dir, 'a.txt'), path.join(dir, 'b.dat'), '--out', out);
     expect(r.code).toBe(0);
-    expect(readFileSync(out, 'utf8')).toBe('E_nu,E_mu,theta\n1,0.5,0.1\n2,1.5,0\n');
+    expect(readFileSync(out, 'utf8')).toBe('E_nu[GeV],E_mu[GeV],theta[rad]\n1.0,0.5,0.1\n2.0,1.5,0.0\n');
     expect((await readEventMeta(out)).count).toBe(2);
   });
 

@@ -1,9 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DataType, Dictionary, Field, Float64, Int32, RecordBatch, Schema, Struct, Table, Uint8, Utf8, makeData, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/contract/stage.ts';
 import { batchLength, type EventBatch } from '../../src/io/event-batch.ts';
 import { openEventWriter, readEventBatches, readEventMeta, readEventTable, writeEventTable } from '../../src/io/event-table.ts';
+import { csvFloat } from '../../src/io/text.ts';
 import { listDir, tempDir } from './fixtures.ts';
 
 function sample(n: number, withOptional = true): EventBatch {
@@ -87,6 +89,62 @@ describe('event table', () => {
     expect(back.events.theta).toEqual(events.theta);
     expect(back.events.channel).toEqual(events.channel);
     expect((await readEventMeta(file)).count).toBe(500);
+  });
+
+  it('stores channel as a dictionary-encoded string column that other Arrow readers decode to names', async () => {
+    const file = path.join(tempDir(), 'dict.arrow');
+    await writeEventTable(file, sample(700), { source: 't' });
+    // An independent decode through apache-arrow's own table reader, as pyarrow/pandas would see it.
+    const table = tableFromIPC(readFileSync(file));
+    const field = table.schema.fields.find((f) => f.name === 'channel')!;
+    expect(DataType.isDictionary(field.type)).toBe(true);
+    expect(DataType.isUtf8((field.type as Dictionary).dictionary)).toBe(true);
+    const names = table.getChild('channel')!.toArray() as string[];
+    expect(names.slice(0, 6)).toEqual(['QE', 'MEC', 'RES', 'DIS', 'COH', 'QE']);
+  });
+
+  it('still reads the older uint8 channel column and a foreign dictionary in another order and case', async () => {
+    const dir = tempDir();
+    const E_nu = new Float64Array([1, 2, 3]);
+    const E_mu = new Float64Array([0.5, 1, 2]);
+    const theta = new Float64Array([0.1, 0.2, 0.3]);
+    // Older nugan tables: uint8 codes, names in the field metadata.
+    const oldFields = [new Field('E_nu', new Float64()), new Field('E_mu', new Float64()), new Field('theta', new Float64()), new Field('channel', new Uint8(), false, new Map([['codes', 'QE,MEC,RES,DIS,COH']]))];
+    const oldSchema = new Schema(oldFields, new Map([['nugan', JSON.stringify({ source: 'old', channels: ['QE', 'MEC', 'RES', 'DIS', 'COH'] })]]));
+    const oldData = makeData({ type: new Struct(oldFields), length: 3, nullCount: 0, children: [
+      makeData({ type: new Float64(), length: 3, data: E_nu }), makeData({ type: new Float64(), length: 3, data: E_mu }), makeData({ type: new Float64(), length: 3, data: theta }),
+      makeData({ type: new Uint8(), length: 3, data: new Uint8Array([3, 1, 2]) }),
+    ] });
+    writeFileSync(path.join(dir, 'old.arrow'), tableToIPC(new Table(new RecordBatch(oldSchema, oldData)), 'file'));
+    expect(Array.from((await readEventTable(path.join(dir, 'old.arrow'))).events.channel!)).toEqual([3, 1, 2]);
+    // A table written elsewhere (e.g. pandas categories): its own dictionary order, int32 indices, lower case.
+    const dictType = new Dictionary(new Utf8(), new Int32());
+    const fields = [new Field('E_nu', new Float64()), new Field('E_mu', new Float64()), new Field('theta', new Float64()), new Field('channel', dictType)];
+    const data = makeData({ type: new Struct(fields), length: 3, nullCount: 0, children: [
+      makeData({ type: new Float64(), length: 3, data: E_nu }), makeData({ type: new Float64(), length: 3, data: E_mu }), makeData({ type: new Float64(), length: 3, data: theta }),
+      makeData({ type: dictType, length: 3, data: new Int32Array([1, 0, 1]), dictionary: vectorFromArray(['dis', 'mec'], new Utf8()) }),
+    ] });
+    writeFileSync(path.join(dir, 'foreign.arrow'), tableToIPC(new Table(new RecordBatch(new Schema(fields), data)), 'file'));
+    expect(Array.from((await readEventTable(path.join(dir, 'foreign.arrow'))).events.channel!)).toEqual([1, 3, 1]);
+  });
+
+  it('writes CSV headers with units and every number as a float, and reads them back exactly', async () => {
+    const file = path.join(tempDir(), 'units.csv');
+    const ev: EventBatch = { E_nu: new Float64Array([1, 1, 2.5]), E_mu: new Float64Array([0.5, 1e-7 + 0.2, 2]), theta: new Float64Array([0, Math.PI, 1e-7]), weight: new Float64Array([1, 2, 0.5]) };
+    await writeEventTable(file, ev, { source: 't' });
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('E_nu[GeV],E_mu[GeV],theta[rad],weight');
+    expect(lines[1]).toBe('1.0,0.5,0.0,1.0');
+    expect(lines[3]).toBe('2.5,2.0,1e-7,0.5');
+    const back = (await readEventTable(file)).events;
+    expect(back.E_nu).toEqual(ev.E_nu);
+    expect(back.E_mu).toEqual(ev.E_mu);
+    expect(back.theta).toEqual(ev.theta);
+    expect(back.weight).toEqual(ev.weight);
+  });
+
+  it('formats CSV floats so that integral values carry a decimal point', () => {
+    expect([1, -2, 0, -0, 0.25, 1e21, 1e-7, 123456789].map(csvFloat)).toEqual(['1.0', '-2.0', '0.0', '-0.0', '0.25', '1e+21', '1e-7', '123456789.0']);
   });
 
   it('rejects a file that is not an Arrow table with an InputError naming it', async () => {
