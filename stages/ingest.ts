@@ -52,7 +52,7 @@ export const ingestStage: StageKind<IngestParams> = {
   async run(ctx) {
     // Imported here, not at the top: the CLI loads every stage kind to plan a run, and a cached run
     // should not pay for libraries only this stage's work needs.
-    const { ingestFiles } = await import('../src/io/ingest.ts');
+    const { energyRangeWarning, ingestFiles } = await import('../src/io/ingest.ts');
     const files = inputFiles(ctx.params).map((f) => path.resolve(ctx.pipelineDir, f));
     const out = 'events.arrow';
     ctx.progress.message(`reading ${files.length} file${files.length === 1 ? '' : 's'}`);
@@ -70,6 +70,7 @@ export const ingestStage: StageKind<IngestParams> = {
     if (summary.outside_proxy_domain > 0) {
       ctx.log(`${summary.outside_proxy_domain} events with omega < 9.8 MeV are outside the proxy domain; kept in the table, train/evaluate drop them`);
     }
+    if (summary.outside_energy_range > 0) ctx.log(energyRangeWarning(summary.outside_energy_range));
     return {
       outputs: { events: out },
       summary: {
@@ -78,6 +79,7 @@ export const ingestStage: StageKind<IngestParams> = {
         kept: summary.kept,
         dropped: summary.dropped,
         outside_proxy_domain: summary.outside_proxy_domain,
+        outside_energy_range: summary.outside_energy_range,
         files: summary.files.map((f) => ({ ...f, file: path.basename(f.file) })),
         ...(ctx.params.domain ? { domain: ctx.params.domain } : {}),
       },

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { InputError } from '../util/errors.ts';
-import { countOutsideProxyDomain } from '../physics/kinematics.ts';
+import { E_MAX, E_MIN } from '../physics/constants.ts';
+import { countOutsideProxyDomain, countOutsideProxyEnergyRange } from '../physics/kinematics.ts';
 import { detectFormat, INGEST_FORMATS, type IngestFormat } from './detect.ts';
 import { batchLength, type EventBatch, type EventMeta } from './event-batch.ts';
 import { openEventWriter, readEventBatches } from './event-table.ts';
@@ -44,7 +45,17 @@ export interface IngestSummary {
   dropped: Record<string, number>;
   /** Kept events with omega < 9.8 MeV (outside the proxy domain, DESIGN.md §1): kept in the table. */
   outside_proxy_domain: number;
+  /**
+   * Kept events with E_nu outside the proxy energy range [0.3, 10] GeV (E'_nu outside [−1, 1]): kept
+   * in the table, but a model trained on the table extrapolates there. `ingest` warns about them.
+   */
+  outside_energy_range: number;
   files: FileSummary[];
+}
+
+/** The warning `ingest` prints (CLI) or logs (stage) when events lie outside the proxy energy range. */
+export function energyRangeWarning(n: number): string {
+  return `warning: ${n} event${n === 1 ? '' : 's'} with E_nu outside the proxy energy range ${E_MIN}–${E_MAX} GeV (kept in the table; a model conditioned on E'_nu extrapolates there)`;
 }
 
 /** Stream the events of one input file of a known format, filling `stats`. */
@@ -93,7 +104,7 @@ export async function ingestFiles(files: readonly string[], out: string, opts: I
   if (opts.domain !== undefined) meta.domain = opts.domain;
   if (opts.seed !== undefined) meta.seed = opts.seed;
   const writer = await openEventWriter(out, meta);
-  const summary: IngestSummary = { count: 0, read: 0, kept: 0, dropped: {}, outside_proxy_domain: 0, files: [] };
+  const summary: IngestSummary = { count: 0, read: 0, kept: 0, dropped: {}, outside_proxy_domain: 0, outside_energy_range: 0, files: [] };
   let columns: string | undefined;
   try {
     for (let i = 0; i < files.length; i++) {
@@ -107,6 +118,7 @@ export async function ingestFiles(files: readonly string[], out: string, opts: I
           throw new InputError(`has columns [${cols || 'none'}] beyond E_nu, E_mu, theta; earlier input had [${columns || 'none'}]: files of one table must agree`, file);
         }
         summary.outside_proxy_domain += countOutsideProxyDomain(b.E_nu, b.E_mu);
+        summary.outside_energy_range += countOutsideProxyEnergyRange(b.E_nu);
         await writer.write(b);
         opts.onBatch?.(batchLength(b));
       }
@@ -117,7 +129,13 @@ export async function ingestFiles(files: readonly string[], out: string, opts: I
     }
     // The Arrow writer serialises `meta` again into the file footer on close, so the counts land in
     // the table's metadata too.
-    meta.ingest = { read: summary.read, kept: summary.kept, dropped: summary.dropped, outside_proxy_domain: summary.outside_proxy_domain };
+    meta.ingest = {
+      read: summary.read,
+      kept: summary.kept,
+      dropped: summary.dropped,
+      outside_proxy_domain: summary.outside_proxy_domain,
+      outside_energy_range: summary.outside_energy_range,
+    };
     summary.count = (await writer.close()).count;
   } catch (e) {
     await writer.abort();

@@ -120,6 +120,21 @@ export function countOutsideProxyDomain(E_nu: ArrayLike<number>, E_mu: ArrayLike
 }
 
 /**
+ * True when E_nu (GeV) lies in the proxy energy range [E_min, E_max] = [0.3, 10] GeV, where
+ * E'_nu ∈ [−1, 1]. Outside it a model conditioned on E'_nu extrapolates.
+ */
+export function inProxyEnergyRange(E_nu: number): boolean {
+  return E_nu >= E_MIN && E_nu <= E_MAX;
+}
+
+/** Number of events whose E_nu lies outside [0.3, 10] GeV; see {@link inProxyEnergyRange}. */
+export function countOutsideProxyEnergyRange(E_nu: ArrayLike<number>): number {
+  let k = 0;
+  for (let i = 0; i < E_nu.length; i++) if (!inProxyEnergyRange(E_nu[i]!)) k++;
+  return k;
+}
+
+/**
  * Column-wise proxies (E'_nu, E'_mu, theta') of events given in GeV and rad; see {@link proxyEnu},
  * {@link proxyEmu}, {@link proxyTheta}. Outputs may be passed in to avoid allocation (Float32Array
  * for tensors). Events outside the proxy domain give E'_mu = NaN: mask them first.

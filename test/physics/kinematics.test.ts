@@ -5,6 +5,8 @@ import {
   W,
   angleBetween,
   countOutsideProxyDomain,
+  countOutsideProxyEnergyRange,
+  inProxyEnergyRange,
   emuFromProxy,
   enuFromProxy,
   eventsFromProxies,
@@ -92,6 +94,13 @@ describe('proxy variables', () => {
     expect(back.E_nu[3]).toBeCloseTo(0.5, 14);
     expect(back.E_mu[0]).toBeCloseTo(0.5, 14);
     expect(back.theta[2]).toBeCloseTo(0.3, 14);
+  });
+
+  it('the proxy energy range is [0.3, 10] GeV inclusive, where E\'_nu spans [−1, 1]', () => {
+    expect([0.2999, 0.3, 5, 10, 10.0001].map(inProxyEnergyRange)).toEqual([false, true, true, true, false]);
+    expect(proxyEnu(0.3)).toBe(-1);
+    expect(proxyEnu(10)).toBe(1);
+    expect(countOutsideProxyEnergyRange(Float64Array.of(0.173, 0.3, 10, 12))).toBe(2);
   });
 });
 

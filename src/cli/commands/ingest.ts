@@ -3,7 +3,7 @@
  * [--domain D] [--json]`: read event files into one event table (format of --out by extension).
  */
 import { InputError } from '../../util/errors.ts';
-import { ingestFiles, INGEST_FORMATS, type IngestFormat } from '../../io/ingest.ts';
+import { energyRangeWarning, ingestFiles, INGEST_FORMATS, type IngestFormat } from '../../io/ingest.ts';
 import { parseCommandArgs } from '../args.ts';
 
 const help = `usage: nugan ingest FILE… --out FILE [options]
@@ -46,6 +46,8 @@ export default async function ingestCommand(argv: string[]): Promise<number> {
     domain: args.values.domain as string | undefined,
   });
   const seconds = (performance.now() - t0) / 1000;
+  // The warning goes to stderr in both modes; with --json the count is also in the document.
+  if (summary.outside_energy_range > 0) process.stderr.write(`${energyRangeWarning(summary.outside_energy_range)}\n`);
   if (args.values.json) {
     process.stdout.write(JSON.stringify({ out, seconds, ...summary }) + '\n');
     return 0;
@@ -57,6 +59,7 @@ export default async function ingestCommand(argv: string[]): Promise<number> {
   process.stderr.write(
     `wrote ${summary.count} events to ${out} in ${seconds.toFixed(2)} s` +
       (summary.outside_proxy_domain ? ` (${summary.outside_proxy_domain} with omega < 9.8 MeV, outside the proxy domain: kept)` : '') +
+      (summary.outside_energy_range ? ` (${summary.outside_energy_range} with E_nu outside 0.3–10 GeV: kept)` : '') +
       '\n',
   );
   return 0;
