@@ -60,3 +60,16 @@ export const GAMMA_DELTA = 0.12;
 export const W_RES_MIN = 1.08;
 /** Nucleon-pair mass M₂ = M_p + M_n for 2p2h, GeV (physics.md §4). */
 export const M_PAIR = 0.938272 + 0.939565;
+
+// ------------------------------------------------------------------ targets of event records
+/** Atomic mass unit u in GeV (CODATA 2018: 931.49410242 MeV). */
+export const ATOMIC_MASS_UNIT = 0.93149410242;
+/** Electron mass in GeV (CODATA 2018: 0.51099895 MeV). */
+export const M_ELECTRON = 0.00051099895;
+/**
+ * Nuclear masses (GeV) of the targets: atomic mass minus the electrons' masses (electron binding,
+ * < 1 keV, neglected). Atomic masses: ¹²C = 12 u exactly; ⁴⁰Ar = 39.9623831237 u (AME2020, M. Wang
+ * et al., Chinese Phys. C 45 (2021) 030003). Used for the target particle of event records.
+ */
+export const M_C12_NUCLEUS = 12 * ATOMIC_MASS_UNIT - 6 * M_ELECTRON;
+export const M_AR40_NUCLEUS = 39.9623831237 * ATOMIC_MASS_UNIT - 18 * M_ELECTRON;

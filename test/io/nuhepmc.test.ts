@@ -43,9 +43,29 @@ describe('NuHepMC', () => {
     // anti-nu_mu domain: beam -14 with status 4, mu+ with status 1.
     expect(text).toMatch(/^P 1 0 -14 0 0 \S+ \S+ 0 4$/m);
     expect(text).toMatch(/^P 3 -1 -13 .* 1$/m);
-    expect(text).toMatch(/^A NuHepMC\.Version\.Major 0$/m);
-    expect(text).toMatch(/^P 2 0 1000060120 0 0 0 0 0 20$/m);
+    expect(text).toMatch(/^A NuHepMC\.Version\.Major 1$/m);
+    // The target nucleus at rest with its mass (12 u − 6 m_e = 11.1749 GeV).
+    expect(text).toMatch(/^P 2 0 1000060120 0 0 0 11\.1748\d* 11\.1748\d* 20$/m);
     expect(text).toMatch(/^A 0 signal_process_id 200$/m);
+  });
+
+  it('writes GAN output (no channel column) with nugan process id 800 on every event and reads it back without channels', async () => {
+    const n = 50;
+    const ev: EventBatch = { E_nu: new Float64Array(n).fill(2), E_mu: new Float64Array(n), theta: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      ev.E_mu[i] = 0.2 + i * 0.03;
+      ev.theta[i] = 0.01 * i;
+    }
+    const file = path.join(tempDir(), 'gan.hepmc3');
+    await writeEventTable(file, ev, { source: 'nugan generate (model)', domain: 'nu-carbon', seed: 1 });
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^A NuHepMC\.ProcessIDs 800$/m);
+    expect(text.match(/^A 0 signal_process_id 800$/gm)?.length).toBe(n);
+    expect(text).toMatch(/^A nugan\.CrossSection unknown: the model carries no sigma/m);
+    const back = await read(file);
+    expect(back.channel).toBeUndefined();
+    expect(Array.from(back.E_mu)).toEqual(Array.from(ev.E_mu));
+    expect(Array.from(back.E_nu)).toEqual(Array.from(ev.E_nu));
   });
 
   it('takes the beam from status 4 and the muon from status 1, whatever their order, in MeV units', async () => {
