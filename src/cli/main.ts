@@ -3,6 +3,8 @@
  * exports `default (argv: string[]) => Promise<number>` (the exit code). Only the CLI layer prints.
  */
 import { InputError } from '../util/errors.ts';
+import { errorDocument } from '../reporters/errors.ts';
+import { failWithInputError } from './problems.ts';
 
 interface CommandEntry {
   summary: string;
@@ -12,7 +14,8 @@ interface CommandEntry {
 const commands: Record<string, CommandEntry> = {
   run: { summary: 'run a pipeline (default: pipelines/quickstart.yaml)', load: () => import('./commands/run.ts') },
   status: { summary: 'show which stages are cached, stale (and why) or missing', load: () => import('./commands/status.ts') },
-  dag: { summary: 'print the stage graph (text, dot, mermaid)', load: () => import('./commands/dag.ts') },
+  dag: { summary: 'print the stage graph (text, dot, mermaid, json)', load: () => import('./commands/dag.ts') },
+  show: { summary: "print a stage's artifact directory, output paths and manifest", load: () => import('./commands/show.ts') },
   gc: { summary: 'remove artifacts no pipeline run references any more', load: () => import('./commands/gc.ts') },
   'exec-stage': { summary: 'run one stage job spec (used inside SLURM jobs)', load: () => import('./commands/exec-stage.ts') },
   simulate: { summary: 'generate events with the reference physics generator', load: () => import('./commands/simulate.ts') },
@@ -30,28 +33,33 @@ export function usage(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    // A bare `nugan` is a usage error: the usage goes to stderr, stdout stays empty.
+    process.stderr.write(usage());
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   if (name === '--version') {
     const { NUGAN_VERSION } = await import('../version.ts');
     process.stdout.write(`${NUGAN_VERSION}\n`);
     return 0;
   }
+  const json = rest.includes('--json');
   const entry = commands[name];
   if (!entry) {
     process.stderr.write(`nugan: unknown command '${name}'\n\n${usage()}`);
+    if (json) process.stdout.write(`${JSON.stringify(errorDocument(new InputError(`unknown command '${name}'`)))}\n`);
     return 2;
   }
   try {
     const mod = await entry.load();
     return await mod.default(rest);
   } catch (err) {
-    if (err instanceof InputError) {
-      process.stderr.write(`nugan ${name}: ${err.render()}\n`);
-      return 1;
-    }
+    // With --json, an input error is also one JSON document on stdout (src/reporters/errors.ts).
+    if (err instanceof InputError) return failWithInputError(name, err, json);
     throw err;
   }
 }

@@ -14,7 +14,8 @@ export function drawSquiggle(lineText: string, startCol: number, endCol: number,
 }
 
 const sources = new Map<string, string>();
-function sourceOf(file: string): string | undefined {
+/** The text of a source file (memoised), or undefined when it cannot be read. */
+export function sourceOf(file: string): string | undefined {
   if (!sources.has(file)) {
     try {
       sources.set(file, readFileSync(file, 'utf8'));

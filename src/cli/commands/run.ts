@@ -6,15 +6,14 @@ import { availableParallelism } from 'node:os';
 import { stageKinds } from '../../../stages/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { createExecutor } from '../../runner/executors/index.ts';
-import type { Diagnostic } from '../../runner/diagnostics.ts';
 import type { RunEvent, RunListener, StageReport } from '../../runner/events.ts';
 import type { Plan } from '../../runner/expand.ts';
 import { pipelinePath, preparePipeline } from '../../runner/prepare.ts';
 import { runPlan, type RunOutcome } from '../../runner/scheduler.ts';
 import { selectStages } from '../../runner/select.ts';
-import { renderDiagnostics } from '../../reporters/diagnostics.ts';
 import { createPlainReporter, failureMessage } from '../../reporters/plain.ts';
 import { parseCommandArgs, type ParsedArgs } from '../args.ts';
+import { failWithDiagnostics } from '../problems.ts';
 
 const help = `usage: nugan run [PIPELINE] [options]
 
@@ -69,13 +68,13 @@ export default async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const file = pipelinePath(opts.pipeline);
-  if (!file.ok) return diagnosticsFailure(file.error);
+  if (!file.ok) return failWithDiagnostics(file.error, opts.json);
   const prepared = await preparePipeline(file.value, stageKinds, { sets: opts.sets, store: opts.store });
-  if (!prepared.ok) return diagnosticsFailure(prepared.error);
+  if (!prepared.ok) return failWithDiagnostics(prepared.error, opts.json);
   const { plan, keys, store, memo } = prepared.value;
   memo.save();
   const selection = selectStages(plan, opts.only, opts.force);
-  if (!selection.ok) return diagnosticsFailure(selection.error);
+  if (!selection.ok) return failWithDiagnostics(selection.error, opts.json);
 
   const reporter = await chooseReporter(opts);
   let planEvent: Extract<RunEvent, { type: 'plan' }> | undefined;
@@ -144,11 +143,6 @@ function parseRunOptions(argv: string[]): RunOptions | 'help' {
     json: args.values.json === true,
     verbose: args.values.verbose === true,
   };
-}
-
-function diagnosticsFailure(diags: Diagnostic[]): number {
-  process.stderr.write(renderDiagnostics(diags));
-  return 1;
 }
 
 /** listr2 on a terminal; plain lines otherwise (CI, pipes, --json, --dry-run). */

@@ -3,8 +3,8 @@ import { stageKinds } from '../../../stages/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { pipelinePath, preparePipeline } from '../../runner/prepare.ts';
 import { pipelineStatus } from '../../runner/status.ts';
-import { renderDiagnostics } from '../../reporters/diagnostics.ts';
 import { parseCommandArgs } from '../args.ts';
+import { failWithDiagnostics } from '../problems.ts';
 
 const help = `usage: nugan status [PIPELINE] [--set K=V]… [--store DIR] [--json]
 
@@ -21,21 +21,16 @@ export default async function statusCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length > 1) throw new InputError(`nugan status takes one PIPELINE, got ${args.positionals.length}`);
+  const json = args.values.json === true;
   const file = pipelinePath(args.positionals[0]);
-  if (!file.ok) {
-    process.stderr.write(renderDiagnostics(file.error));
-    return 1;
-  }
+  if (!file.ok) return failWithDiagnostics(file.error, json);
   const sets = args.values.set === undefined ? [] : [args.values.set].flat().map(String);
   const prepared = await preparePipeline(file.value, stageKinds, { sets, store: args.values.store as string | undefined });
-  if (!prepared.ok) {
-    process.stderr.write(renderDiagnostics(prepared.error));
-    return 1;
-  }
+  if (!prepared.ok) return failWithDiagnostics(prepared.error, json);
   const { plan, keys, store, memo } = prepared.value;
   memo.save();
   const statuses = pipelineStatus(plan, keys, store, (m) => process.stderr.write(`warning: ${m}\n`));
-  if (args.values.json) {
+  if (json) {
     process.stdout.write(`${JSON.stringify({ pipeline: plan.pipeline.file, store: store.dir, stages: statuses })}\n`);
   } else {
     const width = Math.min(40, Math.max(...statuses.map((s) => s.id.length)));
