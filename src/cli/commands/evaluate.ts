@@ -14,7 +14,7 @@ import { numberOption, parseCommandArgs } from '../args.ts';
 
 const help = `usage: nugan evaluate --model DIR --data FILE [--data FILE]… [--events N] [--seed S] [--out DIR] [--json]
 
-Compares a trained model with reference events (docs/formats.md, metrics): for each --data table (.arrow, .csv),
+Compares a trained model with reference events (docs/formats.md §5): for each --data table (.arrow, .csv),
 generates as many events at the table's E_nu values and reports MAP (bins with both counts > 0, and
 both > 5) on the 50×50 (E'_mu, theta') histogram, the EMD of E'_mu and theta', and W, Q², E_mu,
 theta, p_z comparisons.

@@ -20,7 +20,8 @@ Samples events (E_nu, E_mu, theta) from a trained model directory (a train stage
                        software renderer such as llvmpipe); gpu: require a GPU; cpu: never the GPU
   --threads N          CPU threads (default: all the cores this process may use)
   --json               print the summary as one JSON document
-  --out FILE           output table: .arrow, .csv or .hepmc3
+  --out FILE           output table: .arrow, .csv or .hepmc3 (NuHepMC 1.0.0; the model carries no
+                       cross section, so the file has none); formats: docs/formats.md
 `;
 
 export default async function generate(argv: string[]): Promise<number> {

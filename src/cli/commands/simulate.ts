@@ -12,7 +12,7 @@ import { GENERATOR_SOURCE, resolveRequest, simulateToFile, type SimulateParams }
 const help = `usage: nugan simulate --domain D --events N (--enu E | --enu-range A:B) [options] --out FILE
 
 Generates CC-inclusive muon events with nugan's reference generator — a compact analytic stand-in
-for NuWro built from shared/physics.md; its events are not NuWro output.
+for NuWro described in docs/reference-generator.md; its events are not NuWro output.
 
   --domain D             ${DOMAINS.join(' | ')}
   --events N             number of events
@@ -23,7 +23,8 @@ for NuWro built from shared/physics.md; its events are not NuWro output.
   --threads T            worker threads (default: all cores); results do not depend on T
   --knob name=value      override a model knob (repeatable), e.g. --knob M_A=1.2 --knob f_MEC=0.3
   --json                 print the run summary as one JSON document
-  --out FILE             output table: .arrow, .csv or .hepmc3
+  --out FILE             output table: .arrow, .csv or .hepmc3 (NuHepMC 1.0.0 with the flux-averaged
+                         cross section and sigma per event); formats: docs/formats.md
 `;
 
 function parseKnob(raw: string): [string, unknown] {
