@@ -1,6 +1,6 @@
 /**
  * Stage kind `command`: runs an external program (NuWro, a script, anything) in the stage's fresh
- * working directory, which becomes the artifact (DESIGN.md §4). Declared `inputs` are hashed into the
+ * working directory, which becomes the artifact (README.md, "Pipelines"). Declared `inputs` are hashed into the
  * key and linked into the working directory; declared `outputs` must exist afterwards (the runner
  * checks them). The program's stdout and stderr go, line by line, to the stage log.
  */

@@ -1,6 +1,6 @@
 /**
  * Stage kind `evaluate`: compares a trained model with reference samples, the paper's metrics at each
- * evaluation point (DESIGN.md §1).
+ * evaluation point (docs/formats.md §5).
  *
  *   eval-argon-10k-tl:
  *     uses: evaluate

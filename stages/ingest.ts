@@ -18,7 +18,7 @@ export interface IngestParams {
   /** Several input files (e.g. a NuWro run split in parts), concatenated in this order. */
   files?: string[];
   format?: 'auto' | IngestFormat;
-  /** Domain name recorded in the table (DESIGN.md §2). */
+  /** Domain name recorded in the table (docs/reference-generator.md §5). */
   domain?: string;
   /** Energy unit of text tables that do not state one. */
   unit?: 'GeV' | 'MeV';

@@ -2,7 +2,7 @@
  * Stage kind `simulate`: events from nugan's reference generator, written as an event table with the
  * channel label per event and the channel cross sections in the metadata (src/simulate/simulate.ts).
  *
- * The reference generator is a compact analytic stand-in for NuWro built from shared/physics.md; its
+ * The reference generator is a compact analytic stand-in for NuWro built from docs/reference-generator.md; its
  * output is never NuWro's, and the metadata says so.
  */
 import type { StageKind } from '../src/contract/stage.ts';

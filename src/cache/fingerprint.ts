@@ -1,5 +1,5 @@
 /**
- * Code fingerprint of a stage kind (DESIGN.md §5): xxhash over the source of its module and of every
+ * Code fingerprint of a stage kind (docs/cache.md): xxhash over the source of its module and of every
  * module it imports through relative specifiers, transitively. Changing a stage's code (or a library
  * it uses) reruns that stage. Memoised by file stat so an unchanged tree is not re-read.
  *

@@ -1,5 +1,5 @@
 /**
- * Garbage collection (DESIGN.md §5): keeps every artifact that the latest record of a stage id
+ * Garbage collection (docs/cache.md): keeps every artifact that the latest record of a stage id
  * (`last/`) or the latest run of a pipeline (`runs/`) references, plus their inputs; removes the rest,
  * older run records, and temp dirs of processes that are gone.
  */

@@ -1,5 +1,5 @@
 /**
- * Content hashing with xxhash-wasm (DESIGN.md §5). Digests are branded strings so a file hash can't be
+ * Content hashing with xxhash-wasm (docs/cache.md). Digests are branded strings so a file hash can't be
  * passed where a cache key is expected (house rule 5).
  */
 import { createReadStream, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -83,7 +83,7 @@ interface MemoEntry {
 }
 
 /**
- * File hashes memoised by device/inode/size/mtime (DESIGN.md §5): an unchanged file is never re-read,
+ * File hashes memoised by device/inode/size/mtime (docs/cache.md): an unchanged file is never re-read,
  * a touched file is re-read but keeps its hash when its content did not change. The memo persists in
  * one JSON file in the store so later runs benefit too.
  */

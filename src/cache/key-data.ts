@@ -1,5 +1,5 @@
 /**
- * What a cache key is made of (DESIGN.md §5, house rule 5): `KeyData` lists everything that decides a
+ * What a cache key is made of (docs/cache.md, house rule 5): `KeyData` lists everything that decides a
  * stage instance's result, each field with the reason it is there; its canonical JSON, hashed, is the
  * key. It is stored verbatim in the manifest so `status` can say exactly what changed. The runner fills
  * it in from a plan (src/runner/keys.ts); this module owns its fields and their serialisation.

@@ -1,5 +1,5 @@
 /**
- * The content-addressed artifact store (DESIGN.md §5, house rule 7).
+ * The content-addressed artifact store (docs/cache.md, house rule 7).
  *
  *     <store>/artifacts/<key>/          one finished stage instance: its files + manifest.json
  *     <store>/tmp/<key>.<pid>.<n>/      where a stage runs; renamed to artifacts/<key> when complete

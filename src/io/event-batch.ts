@@ -1,5 +1,5 @@
 /**
- * The in-memory form of a sample of CC muon events (DESIGN.md §1, §7), shared by every file format:
+ * The in-memory form of a sample of CC muon events (docs/formats.md §4, §7), shared by every file format:
  * columns E_nu, E_mu (GeV, E_mu is the muon's total energy), theta (rad), optional channel (index into
  * CHANNELS) and weight, as typed arrays of one length. This module knows no file format; the formats
  * (arrow.ts, text.ts, nuhepmc.ts) build on it and event-table.ts picks one by extension.

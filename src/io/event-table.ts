@@ -1,6 +1,6 @@
 /**
  * Event tables on disk: reads and writes a sample of CC muon events (src/io/event-batch.ts) in the
- * format its file extension names (DESIGN.md §7). This module only dispatches; each format lives in its
+ * format its file extension names (docs/formats.md §2). This module only dispatches; each format lives in its
  * own module, none of which imports this one:
  * - `.arrow` (also `.feather`, `.ipc`): Apache Arrow IPC, streamed in record batches — src/io/arrow.ts.
  * - `.csv`: a header line naming the columns with their units (`E_nu[GeV],E_mu[GeV],theta[rad]`), then

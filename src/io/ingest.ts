@@ -22,7 +22,7 @@ export interface IngestOptions {
   format?: 'auto' | IngestFormat;
   /** Energy unit of text tables that do not state one. */
   unit?: EnergyUnit;
-  /** Domain name recorded in the table metadata (DESIGN.md §2). */
+  /** Domain name recorded in the table metadata (docs/reference-generator.md §5). */
   domain?: string;
   seed?: number;
   signal?: AbortSignal;
@@ -43,7 +43,7 @@ export interface IngestSummary {
   read: number;
   kept: number;
   dropped: Record<string, number>;
-  /** Kept events with omega < 9.8 MeV (outside the proxy domain, DESIGN.md §1): kept in the table. */
+  /** Kept events with omega < 9.8 MeV (outside the proxy domain, docs/formats.md §4): kept in the table. */
   outside_proxy_domain: number;
   /**
    * Kept events with E_nu outside the proxy energy range [0.3, 10] GeV (E'_nu outside [−1, 1]): kept

@@ -20,7 +20,7 @@ export interface TableSummary {
   stats: Record<string, ColumnStats>;
   /** Events per channel name (only when the table has a channel column). */
   channels?: Record<string, number>;
-  /** Events with omega < 9.8 MeV or E_mu < m_mu (outside the proxy domain, DESIGN.md §1). */
+  /** Events with omega < 9.8 MeV or E_mu < m_mu (outside the proxy domain, docs/formats.md §4). */
   outside_proxy_domain: number;
   meta?: EventMeta;
 }

@@ -12,7 +12,7 @@
  * Other columns are ignored. Units are stated in the header (`E_nu[MeV]`, `E_nu (GeV)`, `E_nu_MeV`,
  * `theta[deg]`), in a comment line before it (`# unit: MeV`), or by the caller (`unit` option, e.g.
  * `--unit MeV`); a unit stated in the header wins. Without any statement energies are GeV and angles
- * radians, the units of nugan's own `.csv` tables (DESIGN.md §7). A stated unit other than
+ * radians, the units of nugan's own `.csv` tables (docs/formats.md §2). A stated unit other than
  * GeV/MeV (energy) or rad/deg (angle) is rejected.
  */
 import { M_MU } from '../physics/constants.ts';

@@ -1,6 +1,6 @@
 /**
  * The full comparison of a generated sample with a reference sample at one evaluation point
- * (DESIGN.md §1): the paper's metrics on the proxy plane (E'_mu, theta') — 50×50 histogram over
+ * (docs/formats.md §5): the paper's metrics on the proxy plane (E'_mu, theta') — 50×50 histogram over
  * [−1, 1]², pulls, MAP under both bin rules, exact EMD of both marginals — and 1D physics checks of
  * E_mu, theta, W, Q², p_z reconstructed from the muon (src/physics/kinematics.ts).
  *
@@ -33,7 +33,7 @@ export const PHYSICS_VARS = {
 export type PhysicsVar = keyof typeof PHYSICS_VARS;
 export const PHYSICS_VAR_NAMES = Object.keys(PHYSICS_VARS) as PhysicsVar[];
 
-/** Binning of the proxy plane (DESIGN.md §1): 50×50 over [−1, 1]². */
+/** Binning of the proxy plane (docs/formats.md §5): 50×50 over [−1, 1]². */
 export const PROXY_BINS = 50;
 /** Bins of the 1D physics histograms. */
 export const PHYSICS_BINS = 60;

@@ -1,7 +1,7 @@
 /**
  * Earth mover's distance between two 1D samples: the Wasserstein-1 distance of their empirical
  * distributions, W1 = ∫ |F_u(x) − F_v(x)| dx, computed exactly from the sorted samples the way
- * scipy.stats.wasserstein_distance does for unweighted samples (DESIGN.md §1). Units: those of the
+ * scipy.stats.wasserstein_distance does for unweighted samples (docs/formats.md §5). Units: those of the
  * samples (dimensionless for the proxies E'_mu, theta').
  */
 

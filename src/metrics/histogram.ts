@@ -1,5 +1,5 @@
 /**
- * Fixed-binning histograms, the raw material of every comparison metric (DESIGN.md §1). Bins are
+ * Fixed-binning histograms, the raw material of every comparison metric (docs/formats.md §5). Bins are
  * half-open [lo_i, hi_i) except the last, which includes its upper edge so that a proxy value of
  * exactly +1 (theta = pi, E_mu = m_mu) lands in the grid instead of overflowing.
  */

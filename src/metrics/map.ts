@@ -1,6 +1,6 @@
 /**
  * Pulls and the mean absolute pull (MAP) between a reference and a generated histogram
- * (DESIGN.md §1; Hirsch et al.'s cGAN transfer-learning study). For equal sample sizes,
+ * (docs/formats.md §5; Hirsch et al.'s cGAN transfer-learning study). For equal sample sizes,
  *   pull_i = (n_ref,i − n_gen,i) / sqrt(n_ref,i + n_gen,i),
  * and MAP is the mean of |pull_i| over the selected bins. When both counts come from the same
  * distribution, pull_i is approximately standard normal, so MAP → E|N(0,1)| = sqrt(2/pi) ≈ 0.798.

@@ -1,5 +1,5 @@
 /**
- * Per-channel trial sampling of the reference generator (shared/physics.md §1.4, §2.3, §4, §7): draws a
+ * Per-channel trial sampling of the reference generator (docs/reference-generator.md §1.4, §2.3, §4, §7): draws a
  * struck nucleon (or nucleon pair), lepton kinematics from a proposal, and returns the weight
  * w = physics density / proposal density (× Pauli, RPA). The accepted muon is left in the sampler's
  * fields. Part of nugan's analytic reference generator — a compact stand-in for NuWro, not NuWro.
@@ -16,19 +16,19 @@ import { beRPA, dsigmaQE_dQ2, q2Limits } from './qe.ts';
 import type { Rng } from '../util/rng.ts';
 import { deltaChannels, resonanceMix, shoulder, type DeltaChannels, type TransitionEdges } from './transition.ts';
 
-/** Sub-channels of the event loop (physics.md §7); the per-nucleus Z or N is folded into their σ. */
+/** Sub-channels of the event loop (docs/reference-generator.md §7); the per-nucleus Z or N is folded into their σ. */
 export const SUBCHANNELS = ['QE', 'MEC', 'RES-p', 'RES-n', 'DIS-p', 'DIS-n'] as const;
 export type SubChannel = (typeof SUBCHANNELS)[number];
 /** Event-table channel code (index into CHANNELS = QE, MEC, RES, DIS, COH) of each sub-channel. */
 export const SUBCHANNEL_CODE: readonly number[] = [0, 1, 2, 2, 3, 3];
 
-/** Q² proposal scales Λ² (GeV²) of physics.md §7: QE/MEC/RES 1, DIS 4. */
+/** Q² proposal scales Λ² (GeV²) of docs/reference-generator.md §7: QE/MEC/RES 1, DIS 4. */
 const LAMBDA2_QE = 1;
 const LAMBDA2_DIS = 4;
 /** Q² proposal scale for MEC (GeV²): nugan's choice, see trialMEC. */
 const LAMBDA2_MEC = 0.3;
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
-/** Cauchy half-width of the Δ part of the RES W proposal (GeV), physics.md §7. */
+/** Cauchy half-width of the Δ part of the RES W proposal (GeV), docs/reference-generator.md §7. */
 const CAUCHY_GAMMA = 0.06;
 const M2_MU = M_MU * M_MU;
 
@@ -96,7 +96,7 @@ export class ChannelSampler {
 
   /**
    * Sets the rest frame of a body with lab 4-momentum (P0, p) (velocity β = p/P0) and boosts the
-   * neutrino k = (E, 0, 0, E) into it (physics.md §0 boost, inverse with −β). Returns E* (GeV).
+   * neutrino k = (E, 0, 0, E) into it (docs/reference-generator.md §0 boost, inverse with −β). Returns E* (GeV).
    */
   private setFrame(E: number, P0: number, px: number, py: number, pz: number, mass: number): number {
     const bx = px / P0, by = py / P0, bz = pz / P0;
@@ -114,7 +114,7 @@ export class ChannelSampler {
 
   /**
    * Builds the muon in the rest frame (energy E* − ω*, polar angle from Q² about the neutrino
-   * direction, φ uniform) and boosts it to the lab (physics.md §1.4 step 6). False if |cos θ*| > 1.
+   * direction, φ uniform) and boosts it to the lab (docs/reference-generator.md §1.4 step 6). False if |cos θ*| > 1.
    */
   private emit(Q2: number, omegaS: number, rng: Rng): boolean {
     const Es = this.Es;
@@ -157,7 +157,7 @@ export class ChannelSampler {
     this.target[0] = n.E * scale; this.target[1] = n.px * scale; this.target[2] = n.py * scale; this.target[3] = n.pz * scale;
   }
 
-  /** QE trial, physics.md §1.4: weight dσ/dQ²(E*, Q²)/g(Q²) × Pauli × BeRPA (knob). */
+  /** QE trial, docs/reference-generator.md §1.4: weight dσ/dQ²(E*, Q²)/g(Q²) × Pauli × BeRPA (knob). */
   trialQE(E: number, rng: Rng): number {
     const k = this.knobs;
     const nu = k.neutrino;
@@ -188,7 +188,7 @@ export class ChannelSampler {
   }
 
   /**
-   * MEC trial on a nucleon pair at rest (physics.md §4): W₂ from the Gaussian N(2.15, 0.05) itself
+   * MEC trial on a nucleon pair at rest (docs/reference-generator.md §4): W₂ from the Gaussian N(2.15, 0.05) itself
    * (zero weight outside [M₂, √s − m_μ]), Q² from (1+Q²/Λ²)⁻² with Λ² = 0.3 GeV² (closer to the
    * Q²(1+Q²/0.4)⁻⁸ shape than Λ² = 1); weight = unnormalised shape / proposal (channels.ts normalises).
    */
@@ -213,7 +213,7 @@ export class ChannelSampler {
     return (mecShape(Es, W2, Q2) * MEC_W2_SIGMA * SQRT_2PI * a * a * (t1 - t0)) / (L * Math.exp(-0.5 * z * z));
   }
 
-  /** Struck nucleon for RES/DIS (physics.md §2.3): frame of P, effective mass M* = min(√(P·P), M). */
+  /** Struck nucleon for RES/DIS (docs/reference-generator.md §2.3): frame of P, effective mass M* = min(√(P·P), M). */
   private resFrame(E: number, rng: Rng, proton: boolean): number {
     const Mi = proton ? M_P : M_N_NEUTRON;
     const n = sampleNucleon(this.model, this.lfg, proton, Mi, false, rng, this.nuc);
@@ -227,7 +227,7 @@ export class ChannelSampler {
   }
 
   /**
-   * RES trial (physics.md §2.3, §3.3): W from ½Cauchy(1.232, 0.06) + ½U[1.08, W_top], Q² as QE;
+   * RES trial (docs/reference-generator.md §2.3, §3.3): W from ½Cauchy(1.232, 0.06) + ½U[1.08, W_top], Q² as QE;
    * density Σc_t(1−a_t)dσ_Δ + B(W)dσ_DIS (× shoulder §3.4 when enabled).
    */
   trialRES(E: number, rng: Rng, proton: boolean): number {
@@ -264,7 +264,7 @@ export class ChannelSampler {
     return (f * a * a * (t1 - t0)) / (LAMBDA2_QE * gW);
   }
 
-  /** DIS trial (physics.md §2.3, §3.1, §7): W ∝ 1/(W−1) on [W_cut, W_top], Q² with Λ² = 4 GeV². */
+  /** DIS trial (docs/reference-generator.md §2.3, §3.1, §7): W ∝ 1/(W−1) on [W_cut, W_top], Q² with Λ² = 4 GeV². */
   trialDIS(E: number, rng: Rng, proton: boolean): number {
     const k = this.knobs;
     const Ms = this.resFrame(E, rng, proton);

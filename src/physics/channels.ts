@@ -1,5 +1,5 @@
 /**
- * Channel tables of the reference generator (shared/physics.md §7 "Setup"): per domain, on a log grid of
+ * Channel tables of the reference generator (docs/reference-generator.md §7 "Setup"): per domain, on a log grid of
  * neutrino energies, the per-nucleon cross section σ_j(E) of each sub-channel and the maximum trial
  * weight w_max,j(E) (1.3 × the largest weight seen). Built by Monte Carlo with a fixed seed, so a table
  * is a pure function of the knobs; cached on disk as JSON keyed by a hash of (knobs, code version, grid).
@@ -19,7 +19,7 @@ export const TABLE_CODE_VERSION = 1;
 /** Energy grid of the tables (GeV): log-spaced, covering the study's 0.3–10 GeV with margin. */
 export const GRID_E_MIN = 0.2;
 export const GRID_E_MAX = 12;
-/** Safety factor on the largest observed weight (physics.md §7). */
+/** Safety factor on the largest observed weight (docs/reference-generator.md §7). */
 export const WMAX_SAFETY = 1.3;
 
 export interface TableOptions {
@@ -46,7 +46,7 @@ export interface ChannelTables {
 
 /**
  * Builds the tables by running `trials` trials per (sub-channel, energy): σ_j = ⟨w⟩·(N or Z)/A for
- * QE/RES/DIS; σ_MEC = f_MEC·σ_QE·(N/6)^{−0.1} (physics.md §4). Deterministic (fixed seed 0x5eed).
+ * QE/RES/DIS; σ_MEC = f_MEC·σ_QE·(N/6)^{−0.1} (docs/reference-generator.md §4). Deterministic (fixed seed 0x5eed).
  */
 export function buildChannelTables(knobs: Knobs, opts: TableOptions = {}): ChannelTables {
   const t0 = performance.now();
@@ -138,7 +138,7 @@ export function gridPosition(t: ChannelTables, E: number): { i: number; u: numbe
   return { i, u: Math.max(0, Math.min(1, f - i)) };
 }
 
-/** σ_j(E) per nucleon (GeV⁻²), linear in ln E between grid points (physics.md §7). */
+/** σ_j(E) per nucleon (GeV⁻²), linear in ln E between grid points (docs/reference-generator.md §7). */
 export function sigmaAt(t: ChannelTables, j: number, E: number): number {
   const { i, u } = gridPosition(t, E);
   const s = t.sigma[j]!;

@@ -1,13 +1,13 @@
 /**
  * Every physical constant and unit conversion of nugan, in one module (house rule 12). nugan's unit
  * system is GeV and radians everywhere; only src/io converts at the edges, through the factors below
- * (house rule 11). Values: shared/physics.md §0 (NuWro src/masses.h, src/sf/GConstants.h, PDG).
+ * (house rule 11). Values: docs/reference-generator.md §0 (NuWro src/masses.h, src/sf/GConstants.h, PDG).
  *
  * Sections: masses shared by the whole tool; unit conversions; the study's energy window; the couplings
  * and model parameters of the reference generator's interaction models (§0–§4).
  */
 
-/** Muon mass, GeV (physics.md §0, NuWro src/masses.h). */
+/** Muon mass, GeV (docs/reference-generator.md §0, NuWro src/masses.h). */
 export const M_MU = 0.105658;
 /** Proton mass, GeV. */
 export const M_P = 0.938272;
@@ -23,42 +23,42 @@ export const GEV2_TO_CM2 = 0.389379e-27;
 /** ħc in GeV·fm. */
 export const HBARC_GEV_FM = 0.197327;
 
-/** Energy window of the study (DESIGN.md §1), GeV. */
+/** Energy window of the study and of the proxy E'_nu (docs/formats.md §4), GeV. */
 export const E_MIN = 0.3;
 export const E_MAX = 10;
-/** Minimum energy transfer of the proxy domain, GeV (DESIGN.md §1: omega ≥ 9.8 MeV). */
+/** Minimum energy transfer of the proxy domain, GeV (docs/formats.md §4: omega ≥ 9.8 MeV). */
 export const OMEGA_MIN = 0.0098;
 
 // ------------------------------------------------------------------ reference generator models
-// Couplings and model parameters of the reference generator's interaction models (physics.md §0–§4).
+// Couplings and model parameters of the reference generator's interaction models (docs/reference-generator.md §0–§4).
 
-/** Fermi constant G_F, GeV⁻² (physics.md §0, NuWro src/sf/GConstants.h). */
+/** Fermi constant G_F, GeV⁻² (docs/reference-generator.md §0, NuWro src/sf/GConstants.h). */
 export const G_F = 1.16637e-5;
-/** cos θ_C for QE (physics.md §0, NuWro src/jednostki.h). */
+/** cos θ_C for QE (docs/reference-generator.md §0, NuWro src/jednostki.h). */
 export const COS_CABIBBO_QE = 0.97418;
-/** cos θ_C used by NuWro's Δ code (physics.md §2.1, src/dis/parameters.h). */
+/** cos θ_C used by NuWro's Δ code (docs/reference-generator.md §2.1, src/dis/parameters.h). */
 export const COS_CABIBBO_DELTA = 0.975;
-/** W boson mass, GeV (physics.md §0, NuWro src/masses.h). */
+/** W boson mass, GeV (docs/reference-generator.md §0, NuWro src/masses.h). */
 export const M_W_BOSON = 80.423;
-/** Charged-pion mass in the pseudoscalar form factor F_P, GeV (physics.md §0). */
+/** Charged-pion mass in the pseudoscalar form factor F_P, GeV (docs/reference-generator.md §0). */
 export const M_PI_FP = 0.13957;
-/** Pion mass in the Δ width and C6A, GeV (physics.md §0, NuWro src/dis/parameters.h). */
+/** Pion mass in the Δ width and C6A, GeV (docs/reference-generator.md §0, NuWro src/dis/parameters.h). */
 export const M_PI_DELTA = 0.138;
-/** Proton / neutron magnetic moments in nuclear magnetons (physics.md §0). */
+/** Proton / neutron magnetic moments in nuclear magnetons (docs/reference-generator.md §0). */
 export const MU_P = 2.792847;
 export const MU_N = -1.913043;
-/** Axial coupling g_A = F_A(0) > 0 in nugan's sign convention (physics.md §0, §1.1; PDG). */
+/** Axial coupling g_A = F_A(0) > 0 in nugan's sign convention (docs/reference-generator.md §0, §1.1; PDG). */
 export const G_A = 1.2723;
-/** Dipole vector mass squared M_V², GeV² (physics.md §0). */
+/** Dipole vector mass squared M_V², GeV² (docs/reference-generator.md §0). */
 export const M_V2 = 0.71;
-/** Galster λ for the dipole G_E^n (physics.md §1.2). */
+/** Galster λ for the dipole G_E^n (docs/reference-generator.md §1.2). */
 export const GALSTER_LAMBDA = 5.6;
-/** Δ(1232) mass and NuWro's width Γ₀, GeV (physics.md §2.1). */
+/** Δ(1232) mass and NuWro's width Γ₀, GeV (docs/reference-generator.md §2.1). */
 export const M_DELTA = 1.232;
 export const GAMMA_DELTA = 0.12;
 /** Lower edge of the resonance region (W of the Δ model and of the RES/DIS W range), GeV (§2.3, §3.3). */
 export const W_RES_MIN = 1.08;
-/** Nucleon-pair mass M₂ = M_p + M_n for 2p2h, GeV (physics.md §4). */
+/** Nucleon-pair mass M₂ = M_p + M_n for 2p2h, GeV (docs/reference-generator.md §4). */
 export const M_PAIR = 0.938272 + 0.939565;
 
 // ------------------------------------------------------------------ targets of event records

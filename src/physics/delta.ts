@@ -1,5 +1,5 @@
 /**
- * Δ(1232) isobar model for single-pion production (shared/physics.md §2.1–§2.2 [LP], [GS09], NuWro
+ * Δ(1232) isobar model for single-pion production (docs/reference-generator.md §2.1–§2.2 [LP], [GS09], NuWro
  * src/dis/delta.cc), isospin-3/2 reference channel ν p → μ⁻ p π⁺ / ν̄ n → μ⁺ n π⁻. Part of nugan's
  * analytic reference generator — a stand-in for NuWro, not NuWro.
  */
@@ -20,7 +20,7 @@ const QPI_MDELTA = qPi(M_DELTA);
 
 /**
  * Relativistic Breit–Wigner BW(W) = M_ΔΓ(W)/(π[(W²−M_Δ²)² + M_Δ²Γ(W)²]) with
- * Γ(W) = Γ₀(q_π(W)/q_π(M_Δ))³M_Δ/W, Γ₀ = 0.120 GeV (GeV⁻²; W in GeV). physics.md §2.1.
+ * Γ(W) = Γ₀(q_π(W)/q_π(M_Δ))³M_Δ/W, Γ₀ = 0.120 GeV (GeV⁻²; W in GeV). docs/reference-generator.md §2.1.
  */
 export function deltaBreitWigner(W: number): number {
   const r = qPi(W) / QPI_MDELTA;
@@ -32,8 +32,8 @@ export function deltaBreitWigner(W: number): number {
 /**
  * d²σ_Δ/dQ²dW (GeV⁻⁵) of the reference channel at neutrino energy E in the nucleon rest frame (GeV),
  * hadronic mass W (GeV) and Q² (GeV²): G_F²cos²θ_C′·BW(W)·L·W/(4πME²), cos θ_C′ = 0.975, with the lepton–
- * hadron contraction L of physics.md §2.1 (η = +1 ν, −1 ν̄). Zero for W < M + m_π or L ≤ 0.
- * Source: physics.md §2.1 [LP], [GS09] (C5A(0) = 1.19, M_AΔ = 0.94 GeV for set 1).
+ * hadron contraction L of docs/reference-generator.md §2.1 (η = +1 ν, −1 ν̄). Zero for W < M + m_π or L ≤ 0.
+ * Source: docs/reference-generator.md §2.1 [LP], [GS09] (C5A(0) = 1.19, M_AΔ = 0.94 GeV for set 1).
  */
 export function d2sigmaDelta_dQ2dW(E: number, W: number, Q2: number, eta: number, set: DeltaFormFactorSet): number {
   const M = M_NUCLEON;
@@ -123,7 +123,7 @@ const lim = new Float64Array(2);
 
 /**
  * Free-nucleon σ of the reference Δ channel (GeV⁻²) for W from M + m_π to min(W_max, √s − m_μ),
- * by midpoint integration over W (300) × Q² (120 in t = Q²/(Q²+1)). Source: physics.md §2.1.
+ * by midpoint integration over W (300) × Q² (120 in t = Q²/(Q²+1)). Source: docs/reference-generator.md §2.1.
  */
 export function sigmaDeltaFree(E: number, Wmax: number, nu: boolean, set: DeltaFormFactorSet = 1): number {
   const M = M_NUCLEON;

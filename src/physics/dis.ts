@@ -1,6 +1,6 @@
 /**
  * Inclusive CC deep-inelastic scattering with Bodek–Yang-modified GRV94 structure functions, NuWro
- * variant (shared/physics.md §3.1–§3.2 [BY], [GRV94], NuWro src/dis/grv94_bodek.cc, dis_cc_proton.cc).
+ * variant (docs/reference-generator.md §3.1–§3.2 [BY], [GRV94], NuWro src/dis/grv94_bodek.cc, dis_cc_proton.cc).
  * Part of nugan's analytic reference generator — a stand-in for NuWro, not NuWro.
  */
 import { G_F, M_MU, M_NUCLEON, M_W_BOSON } from './constants.ts';
@@ -10,7 +10,7 @@ import { q2Limits } from './qe.ts';
 const p: Partons = { uv: 0, dv: 0, ub: 0, db: 0, s: 0 };
 
 /**
- * R = σ_L/σ_T (Whitlow-type form of physics.md §3.2): for Q² ≥ 0.35 GeV²,
+ * R = σ_L/σ_T (Whitlow-type form of docs/reference-generator.md §3.2): for Q² ≥ 0.35 GeV²,
  * R = 0.0635Θ/ln(Q²/0.04) + 0.5747/Q² − 0.3534/(Q⁴+0.09), Θ = 1 + [12Q²/(Q²+1)]·0.015625/(0.015625+x²);
  * below, R = 3.207Q²/(Q⁴+1)·R(x, 0.35).
  */
@@ -32,7 +32,7 @@ export interface StructureFunctions {
  * Bodek–Yang structure functions for ν (nu=true) or ν̄ on a proton (proton=true) or neutron at (x, Q²):
  * x_w = x(Q²+0.624)/(Q²+1.735x), K = Q²/(Q²+0.188), PDFs at (x_w, max(Q², 0.24));
  * F2 = 2K·Σ(x_w q + x_w q̄), F3 = 2K·Σ(q − q̄), F1 = F2(1+4M²x²/Q²)/(2x_w(1+R)).
- * ν: q = d_v + d̄ + s, q̄ = ū; ν̄: q = u_v + ū, q̄ = d̄ + s̄ (proton; neutron swaps u↔d). physics.md §3.2.
+ * ν: q = d_v + d̄ + s, q̄ = ū; ν̄: q = u_v + ū, q̄ = d̄ + s̄ (proton; neutron swaps u↔d). docs/reference-generator.md §3.2.
  */
 export function structureFunctions(x: number, Q2: number, nu: boolean, proton: boolean, out: StructureFunctions): StructureFunctions {
   const xw = (x * (Q2 + 0.624)) / (Q2 + 1.735 * x);
@@ -64,7 +64,7 @@ export function structureFunctions(x: number, Q2: number, nu: boolean, proton: b
 const sf: StructureFunctions = { F1: 0, F2: 0, F3: 0 };
 
 /**
- * d²σ/dxdy (GeV⁻²) at neutrino energy E (nucleon rest frame, GeV), physics.md §3.1:
+ * d²σ/dxdy (GeV⁻²) at neutrino energy E (nucleon rest frame, GeV), docs/reference-generator.md §3.1:
  * (G_F²ME/π)(1+Q²/M_W²)⁻²{(xy² + m²y/(2ME))F1 + [1 − y − Mxy/(2E) − m²/(4E²) − m²/(2MEx)]F2
  * + η[xy(1−y/2) − m²y/(4ME)]F3}, η = ±1 for ν/ν̄. Zero outside 0 < x, y < 1 or when negative.
  */
@@ -86,7 +86,7 @@ export function d2sigmaDIS_dxdy(E: number, x: number, y: number, nu: boolean, pr
 
 /**
  * d²σ/dWdQ² (GeV⁻⁵) = W/(2M²Eω)·d²σ/dxdy with ω = (W² − M² + Q²)/(2M), x = Q²/(2Mω), y = ω/E
- * (the Jacobian of (x, y) → (W, Q²); physics.md §3.1), M = 0.938919 GeV.
+ * (the Jacobian of (x, y) → (W, Q²); docs/reference-generator.md §3.1), M = 0.938919 GeV.
  */
 export function d2sigmaDIS_dWdQ2(E: number, W: number, Q2: number, nu: boolean, proton: boolean): number {
   const M = M_NUCLEON;
@@ -101,7 +101,7 @@ const lim = new Float64Array(2);
 
 /**
  * Free-nucleon DIS σ (GeV⁻²) for W in [W_min, √s − m_μ], midpoint integration in ln(W − 1) (200) ×
- * t = Q²/(Q²+4) (150). physics.md §3.1.
+ * t = Q²/(Q²+4) (150). docs/reference-generator.md §3.1.
  */
 export function sigmaDISFree(E: number, Wmin: number, nu: boolean, proton: boolean): number {
   const M = M_NUCLEON;

@@ -1,5 +1,5 @@
 /**
- * The four domains of DESIGN.md §2 as sets of model knobs (shared/physics.md §5), and the merging of
+ * The four domains as sets of model knobs (docs/reference-generator.md §5), and the merging of
  * user overrides from a pipeline's `knobs:` block. Units: GeV. These configure nugan's analytic
  * reference generator — a compact stand-in for NuWro, not NuWro.
  */
@@ -17,7 +17,7 @@ export interface Knobs {
   target: TargetName;
   /** true: ν_μ (μ⁻), false: ν̄_μ (μ⁺). */
   neutrino: boolean;
-  /** Nucleon model for all channels: global or local Fermi gas (physics.md §1.3). */
+  /** Nucleon model for all channels: global or local Fermi gas (docs/reference-generator.md §1.3). */
   nucleon_model: 'gfg' | 'lfg';
   /** GFG Fermi momenta and removal energy (GeV). */
   kF_p: number;
@@ -38,9 +38,9 @@ export interface Knobs {
   W_cut: number;
   W_lo: number;
   W_hi: number;
-  /** Higher-resonance shoulder of physics.md §3.4. */
+  /** Higher-resonance shoulder of docs/reference-generator.md §3.4. */
   res_shoulder: boolean;
-  /** MEC normalisation as a fraction of QE (physics.md §4). */
+  /** MEC normalisation as a fraction of QE (docs/reference-generator.md §4). */
   f_MEC: number;
 }
 
@@ -64,7 +64,7 @@ const BASE: Knobs = {
   f_MEC: 0.25,
 };
 
-/** Domain defaults, physics.md §5 table. */
+/** Domain defaults, docs/reference-generator.md §5 table. */
 export const DOMAIN_KNOBS: Readonly<Record<DomainName, Readonly<Knobs>>> = {
   'nu-carbon': BASE,
   'nu-argon': { ...BASE, target: 'Ar40', kF_p: 0.242, kF_n: 0.259, E_b: 0.0295 },

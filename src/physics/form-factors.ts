@@ -1,5 +1,5 @@
 /**
- * Nucleon form factors for CC quasielastic scattering (shared/physics.md §1.2, [BBBA05], NuWro src/ff.cc).
+ * Nucleon form factors for CC quasielastic scattering (docs/reference-generator.md §1.2, [BBBA05], NuWro src/ff.cc).
  * Q² in GeV², masses in GeV; all functions are pure. Results are written into a reusable object to keep
  * the event loop free of allocations.
  */
@@ -15,7 +15,7 @@ export interface FormFactors {
   FP: number;
 }
 
-/** G(τ) = (1 + a₁τ)/(1 + b₁τ + b₂τ² + b₃τ³), the BBBA05 rational form (physics.md §1.2). */
+/** G(τ) = (1 + a₁τ)/(1 + b₁τ + b₂τ² + b₃τ³), the BBBA05 rational form (docs/reference-generator.md §1.2). */
 function bbba(tau: number, a1: number, b1: number, b2: number, b3: number): number {
   return (1 + a1 * tau) / (1 + tau * (b1 + tau * (b2 + tau * b3)));
 }
@@ -24,7 +24,7 @@ function bbba(tau: number, a1: number, b1: number, b2: number, b3: number): numb
  * Fills `out` with F_1, F_2 (isovector, G^V = G^p − G^n), F_A = g_A(1+Q²/M_A²)⁻² and
  * F_P = 2M²F_A/(m_π²+Q²) at Q² ≥ 0 (GeV²), τ = Q²/(4M²), M = 0.938919 GeV.
  * F_1 = (G_E^V + τG_M^V)/(1+τ), F_2 = (G_M^V − G_E^V)/(1+τ). Sign convention F_A(0) = +g_A.
- * Source: physics.md §1.2 [BBBA05] (default) or the dipole/Galster set.
+ * Source: docs/reference-generator.md §1.2 [BBBA05] (default) or the dipole/Galster set.
  */
 export function formFactors(Q2: number, MA: number, set: VectorFormFactorSet, out: FormFactors): FormFactors {
   const M2 = M_NUCLEON * M_NUCLEON;

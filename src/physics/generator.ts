@@ -1,5 +1,5 @@
 /**
- * The unweighted event loop of nugan's reference generator (shared/physics.md §7) and its multi-core
+ * The unweighted event loop of nugan's reference generator (docs/reference-generator.md §7) and its multi-core
  * driver. This is a compact analytic stand-in for NuWro — its events are NOT NuWro output.
  *
  * Determinism: events are produced in blocks of `blockSize`; block b draws from the PRNG stream
@@ -21,7 +21,7 @@ export type EnergyMode = 'conditional' | 'flux';
 export interface GeneratorSpec {
   knobs: Knobs;
   enu: number | readonly [number, number];
-  /** conditional: E ~ U[a,b]; flux: E ~ U[a,b] accepted ∝ σ_tot(E) (physics.md §7 step 1). */
+  /** conditional: E ~ U[a,b]; flux: E ~ U[a,b] accepted ∝ σ_tot(E) (docs/reference-generator.md §7 step 1). */
   mode: EnergyMode;
   seed: number;
 }
@@ -42,7 +42,7 @@ export interface BlockResult {
 const MAX_TRIALS_PER_EVENT = 10_000_000;
 
 /**
- * Generates `count` unweighted events for block `block` (physics.md §7 loop): E_ν by mode, sub-channel j
+ * Generates `count` unweighted events for block `block` (docs/reference-generator.md §7 loop): E_ν by mode, sub-channel j
  * with probability σ_j(E)/Σσ, then trials until U·w_max < w (w_max = max of the bracketing grid points);
  * w > w_max is accepted and counted as overflow.
  */

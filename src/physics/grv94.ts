@@ -1,5 +1,5 @@
 /**
- * GRV94 leading-order parton densities (shared/physics.md §3.2 [GRV94], as used by NuWro
+ * GRV94 leading-order parton densities (docs/reference-generator.md §3.2 [GRV94], as used by NuWro
  * src/dis/grv94_bodek.cc), returned as momentum densities x·f(x, Q²), and a gridded version for speed
  * (bilinear in ln x, ln Q²). x in (0, 1), Q² in GeV².
  */
@@ -15,12 +15,12 @@ export interface Partons {
 
 const LAMBDA2 = 0.232 * 0.232;
 const MU2 = 0.23;
-/** Lowest Q² at which the parametrisation is evaluated (physics.md §3.2), GeV². */
+/** Lowest Q² at which the parametrisation is evaluated (docs/reference-generator.md §3.2), GeV². */
 export const GRV_Q2_MIN = 0.24;
 
 /**
  * Exact GRV94 LO at (x, Q²) with Q² clamped to ≥ 0.24 GeV²; s ≡ ln[ln(Q²/Λ²)/ln(μ²/Λ²)],
- * Λ = 0.232 GeV, μ² = 0.23 GeV². Formulas and coefficients: physics.md §3.2.
+ * Λ = 0.232 GeV, μ² = 0.23 GeV². Formulas and coefficients: docs/reference-generator.md §3.2.
  */
 export function grv94Exact(x: number, Q2in: number, out: Partons): Partons {
   const Q2 = Math.max(Q2in, GRV_Q2_MIN);
@@ -43,14 +43,14 @@ export function grv94Exact(x: number, Q2in: number, out: Partons): Partons {
   return out;
 }
 
-/** x(d̄ − ū) of GRV94 LO (physics.md §3.2). */
+/** x(d̄ − ū) of GRV94 LO (docs/reference-generator.md §3.2). */
 function dbarMinusUbar(x: number, s: number, s2: number): number {
   const N = 0.082 + 0.014 * s + 0.008 * s2, a = 0.409 - 0.005 * s, b = 0.799 + 0.071 * s;
   const A = -38.07 + 36.13 * s - 0.656 * s2, B = 90.31 - 74.15 * s + 7.645 * s2, D = 7.486 + 1.217 * s - 0.159 * s2;
   return N * Math.pow(x, a) * (1 + A * Math.pow(x, b) + B * x) * Math.pow(1 - x, D);
 }
 
-/** x(ū + d̄) of GRV94 LO (physics.md §3.2). */
+/** x(ū + d̄) of GRV94 LO (docs/reference-generator.md §3.2). */
 function seaSum(x: number, s: number, s2: number, lx: number): number {
   const al = 1.451, be = 0.271, a = 0.41 - 0.232 * s, b = 0.534 - 0.457 * s, A = 0.89 - 0.14 * s, B = -0.981;
   const C = 0.32 + 0.683 * s, D = 4.752 + 1.164 * s + 0.286 * s2, E = 4.119 + 1.713 * s, Ep = 0.682 + 2.978 * s;
@@ -61,7 +61,7 @@ function seaSum(x: number, s: number, s2: number, lx: number): number {
   );
 }
 
-/** x s = x s̄ of GRV94 LO (physics.md §3.2). */
+/** x s = x s̄ of GRV94 LO (docs/reference-generator.md §3.2). */
 function strange(x: number, s: number, s2: number, rs: number, sx: number, lx: number): number {
   const al = 0.914, be = 0.577, a = 1.798 - 0.596 * s, A = -5.548 + 3.669 * rs - 0.616 * s;
   const B = 18.92 - 16.73 * rs + 5.168 * s, D = 6.379 - 0.35 * s + 0.142 * s2, E = 3.981 + 1.638 * s, Ep = 6.402;
@@ -71,7 +71,7 @@ function strange(x: number, s: number, s2: number, rs: number, sx: number, lx: n
   );
 }
 
-// Grid: ln x on [ln 1e-4, ln 0.999], ln Q² on [ln 0.24, ln 400] (physics.md §3.2 speed tip).
+// Grid: ln x on [ln 1e-4, ln 0.999], ln Q² on [ln 0.24, ln 400] (docs/reference-generator.md §3.2 speed tip).
 const NX = 240;
 const NQ = 100;
 const LX0 = Math.log(1e-4);

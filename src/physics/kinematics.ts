@@ -1,5 +1,5 @@
 /**
- * Muon kinematics of a CC event and the proxy variables the networks see (DESIGN.md §1).
+ * Muon kinematics of a CC event and the proxy variables the networks see (docs/formats.md §4).
  * Energies in GeV (E_mu is the muon's total energy), angles in radians. Pure functions on numbers;
  * column-wise wrappers live beside them and only loop.
  */
@@ -65,7 +65,7 @@ export function pz(E_mu: number, theta: number): number {
   return muonMomentum(E_mu) * Math.cos(theta);
 }
 
-/** Q² = 2 E_nu (E_mu − p_z) − m_mu² (GeV²), DESIGN.md §1. */
+/** Q² = 2 E_nu (E_mu − p_z) − m_mu² (GeV²), docs/reference-generator.md §0. */
 export function Q2(E_nu: number, E_mu: number, theta: number): number {
   return 2 * E_nu * (E_mu - pz(E_mu, theta)) - M_MU * M_MU;
 }
@@ -93,7 +93,7 @@ export function angleBetween(ax: number, ay: number, az: number, bx: number, by:
 
 /**
  * Bjorken-like energy transfer fraction y = omega / E_nu (dimensionless), in [0, 1] for physical
- * events. DESIGN.md §1 (omega = E_nu − E_mu).
+ * events. docs/reference-generator.md §0 (omega = E_nu − E_mu).
  */
 export function inelasticity(E_nu: number, E_mu: number): number {
   return (E_nu - E_mu) / E_nu;
@@ -101,7 +101,7 @@ export function inelasticity(E_nu: number, E_mu: number): number {
 
 /**
  * Column-wise proxy-domain mask: 1 where omega = E_nu − E_mu ≥ 9.8 MeV and E_mu ≥ m_mu (the event
- * maps into [−1, 1]³, DESIGN.md §1), else 0. Event tables KEEP the events outside (they are
+ * maps into [−1, 1]³, docs/formats.md §4), else 0. Event tables KEEP the events outside (they are
  * physical, e.g. from a local Fermi gas); train and evaluate use this mask to drop them and report
  * how many they dropped.
  */

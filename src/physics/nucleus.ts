@@ -1,5 +1,5 @@
 /**
- * Nuclear models for the struck nucleon (shared/physics.md §1.3): global relativistic Fermi gas (GFG,
+ * Nuclear models for the struck nucleon (docs/reference-generator.md §1.3): global relativistic Fermi gas (GFG,
  * Smith–Moniz), local Fermi gas (LFG) on tabulated charge densities, the optional Bodek–Ritchie tail, and
  * the Pauli-blocking threshold. Momenta in GeV, radii in fm. Part of nugan's analytic reference generator
  * — a stand-in for NuWro, not NuWro.
@@ -9,7 +9,7 @@ import type { Rng } from '../util/rng.ts';
 
 export type TargetName = 'C12' | 'Ar40';
 
-/** Density profile of a target (physics.md §1.3, GENIE NuclearUtils.cxx). */
+/** Density profile of a target (docs/reference-generator.md §1.3, GENIE NuclearUtils.cxx). */
 export interface NucleusSpec {
   Z: number;
   N: number;
@@ -20,7 +20,7 @@ export const TARGETS: Record<TargetName, NucleusSpec> = {
   Ar40: { Z: 18, N: 22 },
 };
 
-/** Unnormalised density ρ(r): C12 harmonic oscillator, Ar40 two-parameter Fermi (physics.md §1.3), r in fm. */
+/** Unnormalised density ρ(r): C12 harmonic oscillator, Ar40 two-parameter Fermi (docs/reference-generator.md §1.3), r in fm. */
 export function densityShape(target: TargetName, r: number): number {
   if (target === 'C12') {
     const a = 1.69, alpha = 1.08;
@@ -84,7 +84,7 @@ export function localFermiMomentum(g: LocalFermiGas, r: number, count: number): 
   return HBARC_GEV_FM * Math.cbrt(3 * Math.PI * Math.PI * rho);
 }
 
-/** Removal energy in the LFG, E_b(r) = √(M² + k_F,i(r)²) − M + 7 MeV (GeV), physics.md §1.3. */
+/** Removal energy in the LFG, E_b(r) = √(M² + k_F,i(r)²) − M + 7 MeV (GeV), docs/reference-generator.md §1.3. */
 export function lfgBindingEnergy(kF: number): number {
   return Math.sqrt(M_NUCLEON * M_NUCLEON + kF * kF) - M_NUCLEON + 0.007;
 }
@@ -120,7 +120,7 @@ export interface StruckNucleon {
 }
 
 /**
- * Draws a struck nucleon of mass Mi (proton when `proton`), physics.md §1.4 steps 2–3: |p| = k_F u^{1/3},
+ * Draws a struck nucleon of mass Mi (proton when `proton`), docs/reference-generator.md §1.4 steps 2–3: |p| = k_F u^{1/3},
  * isotropic; LFG samples r first and uses k_F(r), E_b(r). `tail` adds the Bodek–Ritchie tail (QE only).
  */
 export function sampleNucleon(m: NucleonModel, lfg: LocalFermiGas | null, proton: boolean, Mi: number, tail: boolean, rng: Rng, out: StruckNucleon): StruckNucleon {

@@ -1,6 +1,6 @@
 /**
  * Charged-current quasielastic scattering on a free nucleon: the Llewellyn Smith cross section
- * (shared/physics.md §1.1 [LS], [FZ], NuWro src/qel_sigma.cc), two-body Q² limits and the BeRPA
+ * (docs/reference-generator.md §1.1 [LS], [FZ], NuWro src/qel_sigma.cc), two-body Q² limits and the BeRPA
  * suppression (§1.3). Part of nugan's analytic reference generator — a stand-in for NuWro, not NuWro.
  */
 import { COS_CABIBBO_QE, G_F, M_MU, M_NUCLEON } from './constants.ts';
@@ -12,7 +12,7 @@ const ff: FormFactors = { F1: 0, F2: 0, FA: 0, FP: 0 };
  * dσ/dQ² (GeV⁻⁴) for ν n → μ⁻ p (ξ = +1) or ν̄ p → μ⁺ n (ξ = −1):
  * (G_F² cos²θ_C M²/(8πE²))·[A + ξB(s−u)/M² + C(s−u)²/M⁴], s−u = 4ME − Q² − m_μ², M = 0.938919 GeV.
  * E: neutrino energy in the nucleon rest frame (GeV); Q² ≥ 0 (GeV²). Returns 0 for a negative bracket.
- * Source: physics.md §1.1 [LS], form factors §1.2.
+ * Source: docs/reference-generator.md §1.1 [LS], form factors §1.2.
  */
 export function dsigmaQE_dQ2(E: number, Q2: number, xi: number, MA: number, set: VectorFormFactorSet): number {
   const M = M_NUCLEON;
@@ -37,7 +37,7 @@ export function dsigmaQE_dQ2(E: number, Q2: number, xi: number, MA: number, set:
 }
 
 /**
- * Two-body Q² limits for ν + target(M_t at rest, energy E) → μ + X(M_f), physics.md §1.1:
+ * Two-body Q² limits for ν + target(M_t at rest, energy E) → μ + X(M_f), docs/reference-generator.md §1.1:
  * s = M_t² + 2M_tE, k_cm = (s−M_t²)/(2√s), E_cm = (s+m²−M_f²)/(2√s), p_cm = √(E_cm²−m²),
  * Q²_± = −m² + 2k_cm(E_cm ± p_cm). Writes [Q²_−, Q²_+] into `out`; returns false below threshold.
  */
@@ -55,7 +55,7 @@ export function q2Limits(E: number, Mt: number, Mf: number, out: Float64Array): 
 }
 
 /**
- * BeRPA(Q²): effective RPA suppression of QE on carbon (physics.md §1.3 [BeRPA], fit to Nieves RPA).
+ * BeRPA(Q²): effective RPA suppression of QE on carbon (docs/reference-generator.md §1.3 [BeRPA], fit to Nieves RPA).
  * u = Q²/U; Q² < U: R = A(1−u)³ + 3B(1−u)²u + 3C(1−u)u² + Du³, C = D + U·E·(D−1)/3; else
  * R = 1 + (D−1)e^{−E(Q²−U)}. A=0.59, B=1.05, D=1.13, E=0.88 GeV⁻², U=1.2 GeV². Dimensionless.
  */
@@ -72,7 +72,7 @@ const lim = new Float64Array(2);
 
 /**
  * Free-nucleon QE cross section σ(E) in GeV⁻², ∫dσ/dQ² over the two-body range (Gauss–Legendre in
- * t = Q²/(Q²+1), 400 points). ν: target n → p (ξ=+1); ν̄: target p → n (ξ=−1). Source: physics.md §1.1.
+ * t = Q²/(Q²+1), 400 points). ν: target n → p (ξ=+1); ν̄: target p → n (ξ=−1). Source: docs/reference-generator.md §1.1.
  */
 export function sigmaQEFree(E: number, nu: boolean, MA: number, set: VectorFormFactorSet = 'bbba05'): number {
   const Mt = nu ? 0.939565 : 0.938272;

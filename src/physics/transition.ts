@@ -1,5 +1,5 @@
 /**
- * The RES→DIS transition of NuWro's old resonance model (shared/physics.md §3.3, NuWro src/dis/alfa.cc,
+ * The RES→DIS transition of NuWro's old resonance model (docs/reference-generator.md §3.3, NuWro src/dis/alfa.cc,
  * res_xsec.cc) and the optional higher-resonance shoulder (§3.4, nugan's own proposal, not NuWro).
  * W in GeV; all factors dimensionless.
  */
@@ -13,7 +13,7 @@ export interface TransitionEdges {
 }
 
 /**
- * a_t(W): share of channel t's single-pion strength taken over by DIS (physics.md §3.3):
+ * a_t(W): share of channel t's single-pion strength taken over by DIS (docs/reference-generator.md §3.3):
  * α_t(W−1.08)/(W_lo−1.08) below W_lo; α_t + (1−α_t)(W−W_lo)/(W_hi−W_lo) up to W_hi; 1 above.
  */
 export function disShare(W: number, alpha: number, e: TransitionEdges): number {
@@ -23,12 +23,12 @@ export function disShare(W: number, alpha: number, e: TransitionEdges): number {
   return 1;
 }
 
-/** Stand-in single-pion fraction of DIS: 1 for W ≤ 1.22 GeV, exp(−(W−1.22)/0.8) above (physics.md §3.3). */
+/** Stand-in single-pion fraction of DIS: 1 for W ≤ 1.22 GeV, exp(−(W−1.22)/0.8) above (docs/reference-generator.md §3.3). */
 export function fSPP(W: number): number {
   return W <= 1.22 ? 1 : Math.exp(-(W - 1.22) / 0.8);
 }
 
-/** Δ channels of one struck nucleon: isospin factors c_t and background shares α_t (physics.md §2.2). */
+/** Δ channels of one struck nucleon: isospin factors c_t and background shares α_t (docs/reference-generator.md §2.2). */
 export interface DeltaChannels {
   c: readonly number[];
   alpha: readonly number[];
@@ -45,7 +45,7 @@ export function deltaChannels(nu: boolean, proton: boolean): DeltaChannels {
 }
 
 /**
- * Multipliers of dσ_Δ^ref and dσ_DIS in the RES region (physics.md §3.3):
+ * Multipliers of dσ_Δ^ref and dσ_DIS in the RES region (docs/reference-generator.md §3.3):
  * Δ factor Σ_t c_t[1 − a_t(W)], DIS factor B(W) = 1 − f_SPP(W)Σ_t φ_t[1 − a_t(W)]. Writes [Δ, DIS] into out.
  */
 export function resonanceMix(W: number, ch: DeltaChannels, e: TransitionEdges, out: Float64Array): Float64Array {
@@ -64,7 +64,7 @@ export function resonanceMix(W: number, ch: DeltaChannels, e: TransitionEdges, o
  * Higher-resonance shoulder R_res(W) = 1 + S(W)Σ_k a_k[h_k(W) − h̄_k] on dσ_DIS inside the RES region,
  * h_k = (Γ_k/2)²/((W−M_k)² + (Γ_k/2)²), (M,Γ) = (1.52, 0.115), (1.68, 0.12) GeV, h̄ = (0.3222, 0.3454),
  * S = clip(min((W−1.35)/0.05, (1.95−W)/0.10), 0, 1); a = (0.5, 0.3) for ν n, ν̄ p, else (0.2, 0.15).
- * physics.md §3.4 (own proposal, use with W_cut = 1.9).
+ * docs/reference-generator.md §3.4 (own proposal, use with W_cut = 1.9).
  */
 export function shoulder(W: number, isospinHalf: boolean): number {
   const S = Math.min(1, Math.max(0, Math.min((W - 1.35) / 0.05, (1.95 - W) / 0.1)));

@@ -1,5 +1,5 @@
 /**
- * Cache keys of a plan (DESIGN.md §5, house rule 5): fills in each instance's `KeyData`
+ * Cache keys of a plan (docs/cache.md, house rule 5): fills in each instance's `KeyData`
  * (src/cache/key-data.ts) from the plan — kind, code fingerprint, parameters, seed, upstream keys and
  * external file hashes — and hashes it.
  */

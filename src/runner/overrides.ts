@@ -1,5 +1,5 @@
 /**
- * `--set key=value` (DESIGN.md §4): overrides of pipeline params or of a stage's `with`, applied to
+ * `--set key=value` (README.md, "Pipelines"): overrides of pipeline params or of a stage's `with`, applied to
  * copies before expansion, so the plan — and every key — sees the overridden values.
  */
 import { parse as parseYamlValue } from 'yaml';

@@ -4,7 +4,7 @@
  * `simulate` stage kind (stages/simulate.ts) and the `nugan simulate` command: both resolve their
  * options into a `SimulationRequest` here and call `simulateToFile`.
  *
- * The reference generator is a compact analytic stand-in for NuWro built from shared/physics.md; its
+ * The reference generator is a compact analytic stand-in for NuWro built from docs/reference-generator.md; its
  * output is never NuWro's, and the metadata says so.
  */
 import { CHANNELS, type EventMeta } from '../io/event-batch.ts';

@@ -1,6 +1,6 @@
 /**
  * Atomic file output: write to a temporary sibling, then rename it onto the final name, so a crash, an
- * abort or a rejected input never leaves a half file under that name (DESIGN.md §5). The sibling is in
+ * abort or a rejected input never leaves a half file under that name (docs/cache.md). The sibling is in
  * the same directory, so the rename stays on one filesystem and is atomic. Callers create the directory.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,9 +1,9 @@
 /**
  * A seedable, splittable pseudo-random generator: xoshiro128** (Blackman & Vigna, 2018) seeded through
  * splitmix32, so that stream `i` of seed `s` is an independent, reproducible sequence. 32-bit integer
- * arithmetic only, no allocation per draw (physics.md §7: "Use a seedable PRNG"). It lives in src/util
- * because every seeded part of nugan draws from it: the reference generator, splits, GAN training and
- * sampling.
+ * arithmetic only, no allocation per draw (docs/reference-generator.md §7: "Use a seedable PRNG"). It
+ * lives in src/util because every seeded part of nugan draws from it: the reference generator, splits,
+ * GAN training and sampling.
  */
 
 function splitmix32(state: number): [number, number] {

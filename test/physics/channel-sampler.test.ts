@@ -13,7 +13,7 @@ function meanWeight(s: ChannelSampler, j: number, E: number, n: number, seed = 1
   return sum / n;
 }
 
-describe('QE in the nucleus (physics.md §1.4)', () => {
+describe('QE in the nucleus (docs/reference-generator.md §1.4)', () => {
   // 60k trials at efficiency ≈ 0.7: statistical error ≈ 0.3 %; [P] rounded to 0.01 → ±0.02 bound
   it('gives σ per neutron on carbon at 1 GeV of 0.98 (M_A 1.03) and 1.27 (M_A 1.35) in the Fermi gas', () => {
     expect(Math.abs(meanWeight(new ChannelSampler(resolveKnobs('nu-carbon')), 0, 1, 60_000) * to1e38 - 0.98)).toBeLessThan(0.02);

@@ -9,9 +9,9 @@ import { tablesFor } from './helpers.ts';
 
 const to1e38 = GEV2_TO_CM2 / 1e-38;
 
-describe('channel tables (physics.md §7 setup)', () => {
+describe('channel tables (docs/reference-generator.md §7 setup)', () => {
   it('put the carbon CC σ/E at 10 GeV within 5 % of the world averages 0.677 (ν) and 0.334 (ν̄)', async () => {
-    // the world averages are isoscalar high-energy slopes (PDG); physics.md §3.2 expects ≈3 % agreement,
+    // the world averages are isoscalar high-energy slopes (PDG); docs/reference-generator.md §3.2 expects ≈3 % agreement,
     // the tables carry ≈1 % Monte Carlo error (2·10⁴ trials per point)
     const nu = (await tablesFor('nu-carbon'));
     const nubar = (await tablesFor('antinu-carbon'));

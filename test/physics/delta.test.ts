@@ -4,7 +4,7 @@ import { deltaBreitWigner, sigmaDeltaFree } from '../../src/physics/delta.ts';
 
 const to1e38 = GEV2_TO_CM2 / 1e-38;
 
-describe('Δ(1232) isobar model (physics.md §2.1)', () => {
+describe('Δ(1232) isobar model (docs/reference-generator.md §2.1)', () => {
   it('reproduces free ν p → μ⁻ p π⁺ below W = 1.4 GeV at 0.5, 1, 1.5 and 3 GeV', () => {
     // [P] values 0.06, 0.51, 0.64, 0.69 are rounded to 0.01: allow the rounding plus 2 % integration slack
     const want: Array<[number, number]> = [[0.5, 0.06], [1, 0.51], [1.5, 0.64], [3, 0.69]];

@@ -6,7 +6,7 @@ import { grv94, grv94Exact, type Partons } from '../../src/physics/grv94.ts';
 const to1e38 = GEV2_TO_CM2 / 1e-38;
 const isoscalar = (E: number, nu: boolean): number => 0.5 * (sigmaDISFree(E, 1.6, nu, true) + sigmaDISFree(E, 1.6, nu, false)) * to1e38 / E;
 
-describe('DIS with Bodek–Yang GRV94 (physics.md §3)', () => {
+describe('DIS with Bodek–Yang GRV94 (docs/reference-generator.md §3)', () => {
   it('gives the [P] isoscalar σ/E for W > 1.6 GeV at 10 and 100 GeV, ν and ν̄', () => {
     // [P] 0.54/0.64 (ν), 0.20/0.31 (ν̄), quoted to 0.01: ±0.01 rounding + 1 % gridded-PDF error
     expect(Math.abs(isoscalar(10, true) - 0.54)).toBeLessThan(0.015);

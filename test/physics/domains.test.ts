@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/contract/stage.ts';
 import { DOMAIN_KNOBS, DOMAINS, resolveKnobs } from '../../src/physics/domains.ts';
 
-describe('domains and knobs (physics.md §5)', () => {
-  it('define the four domains of DESIGN.md §2 with the §5 settings', () => {
+describe('domains and knobs (docs/reference-generator.md §5)', () => {
+  it('define the four domains of docs/reference-generator.md §5 with the §5 settings', () => {
     expect([...DOMAINS]).toEqual(['nu-carbon', 'nu-argon', 'antinu-carbon', 'nu-carbon-alt']);
     expect(DOMAIN_KNOBS['nu-argon'].target).toBe('Ar40');
     expect(DOMAIN_KNOBS['antinu-carbon'].neutrino).toBe(false);

@@ -4,7 +4,7 @@ import { G_A, MU_N, MU_P } from '../../src/physics/constants.ts';
 
 const ff = (): FormFactors => ({ F1: 0, F2: 0, FA: 0, FP: 0 });
 
-describe('nucleon form factors (physics.md §1.2)', () => {
+describe('nucleon form factors (docs/reference-generator.md §1.2)', () => {
   it('reduce to the static charges and moments at Q² = 0 for both vector sets', () => {
     for (const set of ['bbba05', 'dipole'] as const) {
       const f = formFactors(0, 1.03, set, ff());

@@ -11,7 +11,7 @@ async function run(domain: string, enu: number | [number, number], events: numbe
   return simulate({ knobs, enu, mode: extra.mode ?? 'conditional', seed: extra.seed ?? 11 }, events, { tables: await tablesFor(domain), threads: extra.threads ?? 1, blockSize: 8192 });
 }
 
-/** W reconstructed from the muon (DESIGN.md §1) for events of channel code `ch` (all when undefined); NaN dropped. */
+/** W reconstructed from the muon (docs/formats.md §4) for events of channel code `ch` (all when undefined); NaN dropped. */
 function wRec(r: SimulationResult, ch?: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < r.E_nu.length; i++) {
@@ -43,7 +43,7 @@ const mean = (a: ArrayLike<number>, f: (x: number) => number = (x) => x): number
   return s / a.length;
 };
 
-describe('unweighted event loop (physics.md §7)', () => {
+describe('unweighted event loop (docs/reference-generator.md §7)', () => {
   it('produces physical muons: m_μ ≤ E_μ < E_ν and 0 ≤ θ ≤ π, with no weight overflow', async () => {
     const r = await run('nu-carbon', [0.3, 10], 40_000);
     let minEmu = Infinity, minOmega = Infinity, minTheta = Infinity, maxTheta = -Infinity;
@@ -57,7 +57,7 @@ describe('unweighted event loop (physics.md §7)', () => {
     expect(minOmega).toBeGreaterThan(0);
     expect(minTheta).toBeGreaterThanOrEqual(0);
     expect(maxTheta).toBeLessThanOrEqual(Math.PI);
-    // w_max = 1.3 × max of 2·10⁴ trials: physics.md §7 asks for an overflow rate below 10⁻⁴
+    // w_max = 1.3 × max of 2·10⁴ trials: docs/reference-generator.md §7 asks for an overflow rate below 10⁻⁴
     expect(r.overflow.reduce((a, b) => a + b, 0) / r.E_nu.length).toBeLessThan(1e-4 + 3 / r.E_nu.length);
   });
 
@@ -73,7 +73,7 @@ describe('unweighted event loop (physics.md §7)', () => {
 
   it('puts the W_rec peaks of carbon at 1 GeV at the QE, MEC-dip and Δ positions', async () => {
     const r = await run('nu-carbon', 1, 100_000);
-    // [P] (physics.md §2.3, §4): QE 0.96–1.00, MEC 1.10–1.18, Δ 1.24–1.28 GeV; ±20 MeV for the bin width
+    // [P] (docs/reference-generator.md §2.3, §4): QE 0.96–1.00, MEC 1.10–1.18, Δ 1.24–1.28 GeV; ±20 MeV for the bin width
     const qe = peak(wRec(r, 0), 0.8, 1.2);
     expect(qe).toBeGreaterThanOrEqual(0.94);
     expect(qe).toBeLessThanOrEqual(1.0);
@@ -100,7 +100,7 @@ describe('unweighted event loop (physics.md §7)', () => {
   });
 });
 
-describe('domains differ as physics.md §5 says', () => {
+describe('domains differ as docs/reference-generator.md §5 says', () => {
   it('argon has broader QE and Δ peaks than carbon', async () => {
     const c = await run('nu-carbon', 1, 60_000);
     const ar = await run('nu-argon', 1, 60_000);
@@ -112,7 +112,7 @@ describe('domains differ as physics.md §5 says', () => {
 
   it('argon has a 2–5 % larger per-nucleon ν cross section than carbon (N > Z)', async () => {
     const c = await tablesFor('nu-carbon'), ar = await tablesFor('nu-argon');
-    // physics.md §5 [P]: +2–5 %; table Monte Carlo error ≈0.5 % per ratio → accept 1–6 %
+    // docs/reference-generator.md §5 [P]: +2–5 %; table Monte Carlo error ≈0.5 % per ratio → accept 1–6 %
     for (const E of [0.5, 1, 3, 10]) {
       const r = sigmaTotalAt(ar, E) / sigmaTotalAt(c, E);
       expect(r).toBeGreaterThan(1.01);
@@ -133,7 +133,7 @@ describe('domains differ as physics.md §5 says', () => {
     const base = await run('nu-carbon', 3, 60_000);
     const alt = await run('nu-carbon-alt', 3, 60_000);
     const qeFrac = (r: SimulationResult): number => mean(r.channel, (c) => (c === 0 ? 1 : 0));
-    // M_A 1.35 raises QE by ≈30 % (physics.md §5); fractions carry ≈0.002 statistical error
+    // M_A 1.35 raises QE by ≈30 % (docs/reference-generator.md §5); fractions carry ≈0.002 statistical error
     expect(qeFrac(alt)).toBeGreaterThan(1.15 * qeFrac(base));
     // compare W_rec shapes in 1.4–1.9 GeV (10 bins) with a χ² test: identical models give χ²/ndf ≈ 1
     const hist = (r: SimulationResult): number[] => {

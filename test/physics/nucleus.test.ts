@@ -16,7 +16,7 @@ function averages(target: 'C12' | 'Ar40'): { kFn: number; Eb: number } {
   return { kFn: kFn / n, Eb: Eb / n };
 }
 
-describe('local Fermi gas (physics.md §1.3)', () => {
+describe('local Fermi gas (docs/reference-generator.md §1.3)', () => {
   it('normalises carbon to ρ(0) = 0.170 fm⁻³ and k_F(0) = 0.269 GeV', () => {
     const g = localFermiGas('C12');
     // [P] values at 3 digits: ±0.002 rounding

@@ -4,7 +4,7 @@ import { beRPA, q2Limits, sigmaQEFree } from '../../src/physics/qe.ts';
 
 const to1e38 = GEV2_TO_CM2 / 1e-38;
 
-describe('free-nucleon quasielastic cross section (physics.md §1.1)', () => {
+describe('free-nucleon quasielastic cross section (docs/reference-generator.md §1.1)', () => {
   // [P] values are quoted to 2 decimals, so ±0.01 rounding plus 1 % quadrature/transcription slack
   it('matches the [P] anchors at 1 GeV for both axial masses (ν n → μ⁻ p)', () => {
     expect(sigmaQEFree(1, true, 1.03) * to1e38).toBeCloseTo(1.07, 1);

@@ -1,6 +1,6 @@
 /**
  * `nugan run [PIPELINE]`: load, plan, and bring every stage up to date through the cache.
- * Human progress goes to stderr; `--json` prints exactly one document on stdout (DESIGN.md §6).
+ * Human progress goes to stderr; `--json` prints exactly one document on stdout (README.md, "Command line").
  */
 import { availableParallelism } from 'node:os';
 import { stageKinds } from '../../../stages/index.ts';
@@ -184,7 +184,7 @@ function printDryRun(plan: Plan, stages: Extract<RunEvent, { type: 'plan' }>['st
   process.stdout.write(`plan for ${plan.pipeline.file} (dry run, nothing is executed):\n${lines.join('\n')}\n${stages.filter((s) => s.action !== 'cached').length} would run, ${stages.filter((s) => s.action === 'cached').length} cached\n`);
 }
 
-/** The one JSON document of `run --json` (DESIGN.md §6). */
+/** The one JSON document of `run --json` (README.md, "Command line"). */
 function printRunJson(plan: Plan, storeDir: string, outcome: RunOutcome): void {
   const doc = {
     pipeline: plan.pipeline.file,
