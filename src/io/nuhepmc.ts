@@ -153,7 +153,19 @@ function runHeader(meta: EventMeta, hasChannel: boolean): { text: string; plan: 
         ? 'charged-current inclusive muon-(anti)neutrino event sampled by a nugan conditional GAN: only the muon is modelled, the interaction channel is not'
         : 'charged-current inclusive muon-(anti)neutrino event; the source table records no interaction channel',
     };
-  const conventions = ['G.C.3', 'G.C.5', 'E.C.1', 'P.C.2'];
+  // G.C.3: citations — the GAN study, or the models behind the reference generator's channels.
+  const citations: [string, string][] = gan
+    ? [['NuHepMC.Citations.Generator.arXiv', '2508.12987']]
+    : xsec
+      ? [
+          ['NuHepMC.Citations.Process[200].DOI', '10.1103/RevModPhys.84.1307'],
+          ['NuHepMC.Citations.Process[200].arXiv', 'hep-ex/0602017'],
+          ['NuHepMC.Citations.Process[300].arXiv', '1304.6014'],
+          ['NuHepMC.Citations.Process[600].arXiv', 'hep-ex/0203009'],
+        ]
+      : [];
+  const conventions = ['G.C.5', 'E.C.1', 'P.C.2'];
+  if (citations.length) conventions.push('G.C.3');
   if (norm.sigma !== undefined) conventions.push('G.C.2');
   if (norm.beam) conventions.push('G.C.4');
   if (xsec) conventions.push('E.C.2', 'E.C.3');
@@ -207,16 +219,7 @@ function runHeader(meta: EventMeta, hasChannel: boolean): { text: string; plan: 
       );
     }
   }
-  // G.C.3: citations. The GAN study; the models of the reference generator's channels.
-  if (gan) lines.push(A('NuHepMC.Citations.Generator.arXiv', '2508.12987'));
-  else if (xsec) {
-    lines.push(
-      A('NuHepMC.Citations.Process[200].DOI', '10.1103/RevModPhys.84.1307'),
-      A('NuHepMC.Citations.Process[200].arXiv', 'hep-ex/0602017'),
-      A('NuHepMC.Citations.Process[300].arXiv', '1304.6014'),
-      A('NuHepMC.Citations.Process[600].arXiv', 'hep-ex/0203009'),
-    );
-  }
+  lines.push(...citations.map(([name, value]) => A(name, value)));
   lines.push(A('nugan.Meta', JSON.stringify({ ...meta, units: TABLE_UNITS })));
   return { text: lines.join('\n') + '\n', plan: { beam, target, procIds, xsec } };
 }

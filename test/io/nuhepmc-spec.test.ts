@@ -72,6 +72,8 @@ const CHECKLIST: { code: string; title: string; check(f: HepFile, s: Sample): vo
     expect(c.length).toBeGreaterThan(0);
     for (const code of c) expect(code).toMatch(/^[GEVP]\.[CS]\.\d+$/);
     if (c.includes('G.C.2')) expect(f.run.has('NuHepMC.FluxAveragedTotalCrossSection')).toBe(true);
+    if (c.includes('G.C.3')) expect([...f.run.keys()].some((k) => /^NuHepMC\.Citations\.[A-Za-z0-9[\]]+\.(arXiv|DOI|InspireHep)$/.test(k))).toBe(true);
+    if (c.includes('G.C.5')) for (const n of ints(f.run.get('NuHepMC.AdditionalParticleNumbers'))) expect(f.run.get(`NuHepMC.AdditionalParticleInfo[${n}].Description`)).toBeTruthy();
     if (c.includes('G.C.4')) expect([...f.run.keys()].some((k) => /^NuHepMC\.Beam\[-?14\]\.Type$/.test(k))).toBe(true);
     if (c.includes('E.C.2')) for (const e of f.events) expect(e.attrs.has('tot_xs')).toBe(true);
     if (c.includes('E.C.3')) for (const e of f.events) expect(e.attrs.has('proc_xs')).toBe(true);

@@ -47,6 +47,10 @@ describe('NuHepMC', () => {
     // The target nucleus at rest with its mass (12 u − 6 m_e = 11.1749 GeV).
     expect(text).toMatch(/^P 2 0 1000060120 0 0 0 11\.1748\d* 11\.1748\d* 20$/m);
     expect(text).toMatch(/^A 0 signal_process_id 200$/m);
+    // A table without cross sections and without citations claims only the conventions it follows.
+    expect(text).toMatch(/^A NuHepMC\.Conventions E\.C\.1 G\.C\.5 P\.C\.2$/m);
+    expect(text).toMatch(/^A nugan\.CrossSection no cross section is known for these events/m);
+    expect(text).not.toMatch(/FluxAveragedTotalCrossSection|Citations|tot_xs/);
   });
 
   it('writes GAN output (no channel column) with nugan process id 800 on every event and reads it back without channels', async () => {
