@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { createGan, DEFAULT_ARCHITECTURE, proxyInfo, saveModel } from '../../src/gan/model.ts';
+import { DEFAULT_ARCHITECTURE, initialWeights } from '../../src/gan/architecture.ts';
+import { proxyInfo, saveModel } from '../../src/gan/model.ts';
 
 /** Runs `nugan ARGS…` in-process with its output captured; throws on a non-zero exit. */
 export async function nugan(...argv: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -28,8 +29,7 @@ export async function nugan(...argv: string[]): Promise<{ stdout: string; stderr
 /** A small untrained generator saved as a model directory (what `nugan generate` reads). */
 export async function tinyModel(dir: string, domain = 'nu-carbon'): Promise<string> {
   const architecture = { ...DEFAULT_ARCHITECTURE, blocks: 2, width: 16, latent: 4 };
-  const { G, D } = createGan(architecture, 5);
-  await saveModel(dir, G, D, { format: 'nugan-model', version: 1, architecture, proxy: proxyInfo(), E_range: [0.3, 10], backend: 'nugan-cpu', seed: 5, epoch: 1, select: 'map', domain });
+  await saveModel(dir, initialWeights(architecture, 5), { format: 'nugan-model', version: 1, architecture, proxy: proxyInfo(), E_range: [0.3, 10], backend: 'cpu', seed: 5, epoch: 1, select: 'map', domain });
   return dir;
 }
 
