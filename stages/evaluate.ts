@@ -24,7 +24,7 @@
 import { copyFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, type StageContext, type StageKind, type UpstreamArtifact } from '../src/contract/stage.ts';
-import type { Device } from '../src/gan/engines/select.ts';
+import { ENGINE_EXECUTION_PARAMS, engineResources, type Device } from '../src/gan/engines/select.ts';
 import { availableThreads } from '../src/util/cpus.ts';
 import type { EvaluationLabels, EventGenerator, ReferenceSample } from '../src/metrics/evaluation.ts';
 
@@ -94,7 +94,8 @@ export function createEvaluateStage(load: GeneratorLoader = defaultLoader): Stag
     schema,
     moduleUrl: import.meta.url,
     references: (p) => [p.model, ...referenceIds(p)],
-    resources: (p) => ({ cpus: p.threads ?? availableThreads(), gpus: p.device === 'gpu' ? 1 : 0 }),
+    resources: (p) => engineResources(p, availableThreads()),
+    executionParams: ENGINE_EXECUTION_PARAMS,
     async run(ctx) {
       // Imported here: planning a run (every CLI command) should not pay for the metrics and Arrow code.
       const [{ readEventTable }, { evaluateModel, writeEvaluation }] = await Promise.all([import('../src/io/event-table.ts'), import('../src/metrics/evaluation.ts')]);

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { InputError, type StageKind } from '../src/contract/stage.ts';
-import type { Device } from '../src/gan/engines/select.ts';
+import { ENGINE_EXECUTION_PARAMS, engineResources, type Device } from '../src/gan/engines/select.ts';
 import { availableThreads } from '../src/util/cpus.ts';
 
 export interface GenerateParams {
@@ -42,9 +42,8 @@ export const generateStage: StageKind<GenerateParams> = {
     },
   },
   moduleUrl: import.meta.url,
-  resources(p) {
-    return { cpus: p.threads ?? availableThreads(), gpus: p.device === 'gpu' ? 1 : 0 };
-  },
+  resources: (p) => engineResources(p, availableThreads()),
+  executionParams: ENGINE_EXECUTION_PARAMS,
   references(p) {
     return [p.model];
   },

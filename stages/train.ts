@@ -12,18 +12,19 @@
  * (architecture included) is the starting point. Outputs: `model` (directory: model.json +
  * weights.bin = generator, discriminator/, nugan-model.json) and `history` (history.json).
  *
- * Resuming: checkpoints go to `<store>/.partial-train-<hash>` (a sibling of outDir; the hash covers
- * the stage id, its parameters and its input keys — the ingredients of its cache key), so a rerun
- * after an interruption continues from the last checkpoint; it is removed once the stage succeeds.
+ * Resuming: checkpoints go to the instance's scratch directory (`StageContext.scratchDir`, one per cache
+ * key, kept by the runner across failures and interruptions), so a rerun continues from the last
+ * checkpoint; the runner removes it once the stage's result is stored.
+ *
+ * `device` and `threads` choose where it runs, not what it computes: they are not in the cache key.
  */
 import path from 'node:path';
-import { InputError, type StageContext, type StageKind, type UpstreamArtifact } from '../src/contract/stage.ts';
+import { InputError, type StageKind, type UpstreamArtifact } from '../src/contract/stage.ts';
 import { DEFAULT_ARCHITECTURE, generatorBytes, type Architecture } from '../src/gan/architecture.ts';
-import type { Device } from '../src/gan/engines/select.ts';
+import { ENGINE_EXECUTION_PARAMS, engineResources, type Device } from '../src/gan/engines/select.ts';
 import type { FreezeSpec, LrSchedule, SelectMetric } from '../src/gan/train.ts';
 import { writeFileAtomic } from '../src/util/atomic.ts';
 import { availableThreads } from '../src/util/cpus.ts';
-import { hexDigest } from '../src/util/digest.ts';
 
 export interface TrainParams {
   data: string;
@@ -111,10 +112,27 @@ function tableOf(up: UpstreamArtifact | undefined, id: string, names: string[], 
   throw new InputError(`train: stage '${id}' has no output ${names.map((n) => `'${n}'`).join(' or ')} (outputs: ${Object.keys(up.outputs).join(', ') || 'none'})`);
 }
 
-/** Directory for resumable checkpoints, keyed like the cache key (see the module comment). */
-export function resumeDirOf(ctx: StageContext<TrainParams>): string {
-  const key = hexDigest('sha256', JSON.stringify({ id: ctx.id, params: ctx.params, seed: ctx.seed, inputs: Object.fromEntries(Object.entries(ctx.inputs).map(([k, v]) => [k, v.key]).sort()) }));
-  return path.join(path.dirname(ctx.outDir), `.partial-train-${key.slice(0, 16)}`);
+/**
+ * Freezing more blocks than a network has, checked when the pipeline is planned wherever the
+ * architecture is known there (given, or the default without `init`; with `init` it is the init
+ * model's, checked when the stage runs).
+ */
+function freezeProblems(p: TrainParams): { path: (string | number)[]; message: string }[] {
+  if (p.init && !p.architecture?.blocks && !p.architecture?.d_blocks) return [];
+  const a = { ...DEFAULT_ARCHITECTURE, ...p.architecture };
+  const blocks = { generator: a.blocks, discriminator: a.d_blocks ?? a.blocks };
+  const problems = [];
+  for (const net of ['generator', 'discriminator'] as const) {
+    const f = p.freeze?.[net];
+    if (typeof f === 'number' && f > blocks[net]) problems.push({ path: ['freeze', net], message: `${f} blocks, but the ${net} has ${blocks[net]} (freeze 0…${blocks[net]}, or name blocks: block0…, out)` });
+    if (Array.isArray(f)) {
+      f.forEach((name, i) => {
+        const b = /^block(\d+)$/.exec(name);
+        if (b && Number(b[1]) >= blocks[net]) problems.push({ path: ['freeze', net, i], message: `no block '${name}' in a ${net} of ${blocks[net]} blocks (block0…block${blocks[net] - 1}, out)` });
+      });
+    }
+  }
+  return problems;
 }
 
 export const trainStage: StageKind<TrainParams> = {
@@ -122,15 +140,15 @@ export const trainStage: StageKind<TrainParams> = {
   description: 'train a conditional GAN: pretraining, fine-tuning with frozen blocks (init/freeze) or a from-scratch baseline',
   schema,
   moduleUrl: import.meta.url,
-  resources(p) {
-    return { cpus: p.threads ?? availableThreads(), gpus: p.device === 'gpu' ? 1 : 0 };
-  },
+  resources: (p) => engineResources(p, availableThreads()),
+  executionParams: ENGINE_EXECUTION_PARAMS,
+  check: freezeProblems,
   references(p) {
     return [p.data, p.val, p.init, ...(p.monitor ?? [])].filter((x): x is string => typeof x === 'string');
   },
   async run(ctx) {
     // The GAN libraries load only when a training runs, not whenever the CLI plans a pipeline.
-    const [{ holdOut, loadProxies }, { loadModel, proxyInfo, saveModel }, { trainGan, clearCheckpoints }, { chooseEngine, engineSummary }, { createEngine }] = await Promise.all([
+    const [{ holdOut, loadProxies }, { loadModel, proxyInfo, saveModel }, { trainGan }, { chooseEngine, engineSummary }, { createEngine }] = await Promise.all([
       import('../src/gan/data.ts'),
       import('../src/gan/model.ts'),
       import('../src/gan/train.ts'),
@@ -193,7 +211,7 @@ export const trainStage: StageKind<TrainParams> = {
       monitors.push({ label: hi - lo < 1e-9 * Math.max(1, hi) ? `E_nu = ${Number(hi.toPrecision(4))} GeV` : id, data: m.data });
     }
 
-    const resumeDir = resumeDirOf(ctx);
+    const resumeDir = ctx.scratchDir;
     ctx.progress.total(p.epochs, 'epochs');
     let engineInfo: Record<string, unknown> = {};
     const result = await trainGan(train, val, {
@@ -254,7 +272,6 @@ export const trainStage: StageKind<TrainParams> = {
     });
     const history = { chosen_epoch: result.chosen_epoch, select: p.select, initial: result.initial, epochs: result.history };
     await writeFileAtomic(path.join(ctx.outDir, 'history.json'), JSON.stringify(history, null, 1) + '\n');
-    await clearCheckpoints(resumeDir);
 
     const chosen = result.history.find((r) => r.epoch === result.chosen_epoch);
     return {

@@ -13,6 +13,11 @@ export interface GcPlan {
   readonly keep: number;
   readonly staleRunRecords: readonly string[];
   readonly tempDirs: readonly string[];
+  /**
+   * Scratch directories (checkpoints) no resumption can use: their key's artifact is stored. Others
+   * stay: the next run with that key resumes from them.
+   */
+  readonly scratchDirs: readonly string[];
 }
 
 function duBytes(p: string): number {
@@ -65,11 +70,13 @@ export function planGc(store: ArtifactStore): GcPlan {
         return !Number.isInteger(pid) || !alive(pid);
       })
     : [];
-  return { remove, keep: all.length - remove.length, staleRunRecords, tempDirs: tempDirs.map((n) => join(tmp, n)) };
+  const stored = new Set(all);
+  const scratchDirs = store.listScratch().filter((k) => stored.has(k)).map((k) => store.scratchDir(k));
+  return { remove, keep: all.length - remove.length, staleRunRecords, tempDirs: tempDirs.map((n) => join(tmp, n)), scratchDirs };
 }
 
 export function applyGc(store: ArtifactStore, plan: GcPlan): void {
   for (const { key } of plan.remove) rmSync(store.artifactDir(key), { recursive: true, force: true });
   for (const f of plan.staleRunRecords) rmSync(f, { force: true });
-  for (const d of plan.tempDirs) rmSync(d, { recursive: true, force: true });
+  for (const d of [...plan.tempDirs, ...plan.scratchDirs]) rmSync(d, { recursive: true, force: true });
 }

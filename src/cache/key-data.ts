@@ -16,7 +16,11 @@ export interface KeyData {
   readonly kind: string;
   /** Fingerprint of the kind's source and its local imports: changed code reruns the stage. */
   readonly code: string;
-  /** Resolved parameters (defaults applied; upstream output references verbatim — the upstream key covers them). */
+  /**
+   * Resolved parameters (defaults applied; upstream output references verbatim — the upstream key
+   * covers them), without the kind's execution-only ones (`device`, `threads`): those choose where and
+   * how fast a result is computed, not the result.
+   */
   readonly params: Record<string, unknown>;
   /** The seed decides every random draw of the stage. */
   readonly seed: number;

@@ -3,6 +3,8 @@
  *
  *     <store>/artifacts/<key>/          one finished stage instance: its files + manifest.json
  *     <store>/tmp/<key>.<pid>.<n>/      where a stage runs; renamed to artifacts/<key> when complete
+ *     <store>/scratch/<key>/            work a stage keeps across interruptions (checkpoints); removed
+ *                                       when artifacts/<key> is published
  *     <store>/locks/<key>.lock          held while an instance executes (pid, host, command)
  *     <store>/last/<pipeline>/<id>.json the last KeyData seen for a stage id (what `status` diffs against)
  *     <store>/runs/<time>-<pid>.json    one record per pipeline run (what `gc` keeps alive)
@@ -29,6 +31,17 @@ export class ArtifactStore {
 
   get memoFile(): string {
     return join(this.dir, 'hashes.json');
+  }
+
+  /** The scratch directory of a key (StageContext.scratchDir): not created here; the stage makes what it needs. */
+  scratchDir(key: string): string {
+    return join(this.dir, 'scratch', key);
+  }
+
+  /** Scratch directories present, by key. */
+  listScratch(): string[] {
+    const d = join(this.dir, 'scratch');
+    return existsSync(d) ? readdirSync(d) : [];
   }
 
   /** A fresh, empty directory inside the store (same filesystem, so the final rename is atomic). */

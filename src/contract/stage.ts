@@ -55,6 +55,12 @@ export interface StageContext<P = Record<string, unknown>> {
   log(line: string): void;
   /** Number of CPU threads this stage may use. */
   readonly cpus: number;
+  /**
+   * A directory of this stage instance's own (per cache key) for work worth keeping across an
+   * interruption — training checkpoints. It survives a failed or interrupted run, so the next run
+   * with the same key finds it; the runner removes it once the stage's result is stored.
+   */
+  readonly scratchDir: string;
   /** GPU ordinals assigned to this stage ([] when it asked for none or none exist). */
   readonly gpus: readonly number[];
 }
@@ -75,8 +81,28 @@ export interface StageKind<P = any> {
   readonly schema: JsonSchema;
   /** `import.meta.url` of the module: the runner fingerprints its source and local imports. */
   readonly moduleUrl: string;
-  /** Resources a stage instance needs from the scheduler (default: 1 cpu, 0 gpu). */
-  resources?(params: P): { cpus?: number; gpus?: number };
+  /**
+   * Resources a stage instance needs from the scheduler (default: 1 cpu, 0 gpu).
+   * - `gpus`: GPUs it requires (`device: gpu`); on a machine with fewer it runs with what there is and
+   *   is told through `StageContext.gpus` (an engine that needs one then fails early, saying so).
+   * - `wantsGpu`: it would use a GPU if the machine has one (`device: auto`): the local scheduler gives
+   *   it one when the machine has GPUs (waiting for a free one); a cluster executor never asks for one.
+   * - `cpusWithGpu`: CPU tokens it holds when it got a GPU (a GPU engine drives the device from one
+   *   thread), instead of `cpus`.
+   */
+  resources?(params: P): { cpus?: number; gpus?: number; wantsGpu?: boolean; cpusWithGpu?: number };
+  /**
+   * Parameters that decide where and how fast a stage runs, never what it computes (`device`,
+   * `threads`): they are left out of the cache key, so moving a study to a GPU or another machine
+   * reuses its results.
+   */
+  readonly executionParams?: readonly string[];
+  /**
+   * Checks of the (schema-valid) parameters that a schema cannot express, e.g. freezing more blocks
+   * than the network has: each problem names the parameter's path under `with:` and is reported at
+   * its line when the pipeline is planned, before anything runs.
+   */
+  check?(params: P): { path: (string | number)[]; message: string }[];
   /**
    * Upstream stage ids a parameter names (e.g. `init: base`), so the runner can check them against
    * `needs` and add them as dependencies.

@@ -89,8 +89,3 @@ export async function loadCheckpoint<H>(dir: string, fingerprint: string): Promi
     return { problem: `${name}: unreadable (${(err as Error).message.split('\n')[0]})` };
   }
 }
-
-/** Removes a run's checkpoints once its result is safely stored. */
-export async function clearCheckpoints(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
-}

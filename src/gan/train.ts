@@ -12,12 +12,11 @@ import { Rng } from '../util/rng.ts';
 import { hexDigest } from '../util/digest.ts';
 import { shuffleInPlace } from '../util/shuffle.ts';
 import { blockNames, initialWeights, generatorSpec, discriminatorSpec, type Architecture, type GanWeights, type NetSpec } from './architecture.ts';
-import { clearCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { freshState, type GanState, type EmaConfig, type EngineInfo, type GanEngine, type ProxyData, type TrainingSetup } from './engines/engine.ts';
 import { firstNonFinite, MONITOR_BINS, proxyPairs, validationBins, validationScore, type ValidationScore } from './validation.ts';
 
 export type { ProxyData } from './engines/engine.ts';
-export { clearCheckpoints };
 
 export type FreezeSpec = number | string[];
 export type SelectMetric = 'map' | 'emd' | 'last';

@@ -117,7 +117,7 @@ export async function executeStageJob(spec: StageJobSpec, kinds: readonly StageK
     const missingInput = (kind.externalInputs?.(spec.params) ?? []).map((rel) => resolve(spec.pipelineDir, rel)).find((abs) => !existsSync(abs));
     if (missingInput) return await failed({ reason: 'stage-failed', cause: 'input-file-missing', file: missingInput });
     const params = resolveOutputRefs(spec.params, spec.inputs) as Record<string, unknown>;
-    const result = await kind.run(stageContext(spec, params, tempDir, hooks, log.line));
+    const result = await kind.run(stageContext(spec, params, tempDir, store.scratchDir(spec.key), hooks, log.line));
     if (hooks.signal.aborted) return await interrupted();
     const outputs = await recordOutputs(result.outputs, tempDir);
     if (!outputs.ok) return await failed(outputs.error);
@@ -143,6 +143,8 @@ export async function executeStageJob(spec: StageJobSpec, kinds: readonly StageK
     if (hooks.signal.aborted) return await interrupted();
     publish(store, tempDir, spec.key);
     tempDir = undefined;
+    // The result is stored: what the stage kept for a resumption is no longer needed.
+    rmSync(store.scratchDir(spec.key), { recursive: true, force: true });
     return { ok: true, artifact: artifactFromManifest(store.dir, manifest), seconds, execution };
   } catch (err) {
     if (hooks.signal.aborted) return await interrupted();
@@ -152,13 +154,14 @@ export async function executeStageJob(spec: StageJobSpec, kinds: readonly StageK
 }
 
 /** What the stage sees: its parameters with output paths filled in, its directory, and the hooks it reports through. */
-function stageContext(spec: StageJobSpec, params: Record<string, unknown>, outDir: string, hooks: ExecutorHooks, log: (line: string) => void): StageContext {
+function stageContext(spec: StageJobSpec, params: Record<string, unknown>, outDir: string, scratchDir: string, hooks: ExecutorHooks, log: (line: string) => void): StageContext {
   return {
     id: spec.id,
     kind: spec.kind,
     params,
     inputs: spec.inputs,
     outDir,
+    scratchDir,
     pipelineDir: spec.pipelineDir,
     seed: spec.seed,
     signal: hooks.signal,

@@ -28,7 +28,8 @@ export interface PlanNode {
   /** Upstream instance ids, sorted. */
   readonly needs: readonly StageId[];
   readonly seed: number;
-  readonly resources: { readonly cpus: number; readonly gpus: number };
+  /** Tokens: CPUs, GPUs required, whether a GPU is wanted if there is one, CPUs held beside a granted GPU (StageKind.resources). */
+  readonly resources: { readonly cpus: number; readonly gpus: number; readonly wantsGpu: boolean; readonly cpusWithGpu: number };
   /** External files read by the instance, relative to the pipeline directory. */
   readonly externalInputs: readonly string[];
   readonly cacheable: boolean;
@@ -117,6 +118,7 @@ export function expandPipeline(pipeline: ValidPipeline, kinds: readonly StageKin
     const d = declaredDependencies(inst, targets, pipeline, stages, report);
     deps.set(inst.id, d); // part of the graph even when its parameters are wrong, so cycles through it are found too
     if (!paramsValid(inst, pipeline, report)) continue;
+    if (!paramsChecked(inst, pipeline, report)) continue;
     addReferences(inst, d, targets, pipeline, report);
     nodes.set(inst.id, planNode(inst, d, inst.seedOverride ?? opts.h32(`${baseSeed}:${inst.id}`)));
   }
@@ -235,6 +237,13 @@ function paramsValid(inst: Instance, pipeline: ValidPipeline, report: (d: Diagno
   return false;
 }
 
+/** The kind's own checks of schema-valid parameters (StageKind.check), reported at the parameter's line. */
+function paramsChecked(inst: Instance, pipeline: ValidPipeline, report: (d: Diagnostic) => void): boolean {
+  const problems = inst.kind.check?.(inst.params) ?? [];
+  for (const p of problems) report(error(`stages.${inst.id}.with.${p.path.join('.')}: ${p.message}`, pipeline.locate(['stages', inst.baseId, 'with', ...p.path])));
+  return problems.length === 0;
+}
+
 /** Adds the stages the kind says its (valid) parameters name (`init: base`), and refuses a stage that needs itself. */
 function addReferences(inst: Instance, d: Map<StageId, Edge>, targets: Targets, pipeline: ValidPipeline, report: (d: Diagnostic) => void): void {
   for (const r of inst.kind.references?.(inst.params) ?? []) {
@@ -259,7 +268,7 @@ function planNode(inst: Instance, d: ReadonlyMap<StageId, Edge>, seed: number): 
     matrix: inst.matrix,
     needs: [...d.keys()].sort(),
     seed,
-    resources: { cpus: Math.max(1, res.cpus ?? 1), gpus: Math.max(0, res.gpus ?? 0) },
+    resources: { cpus: Math.max(1, res.cpus ?? 1), gpus: Math.max(0, res.gpus ?? 0), wantsGpu: res.wantsGpu === true, cpusWithGpu: Math.max(1, res.cpusWithGpu ?? res.cpus ?? 1) },
     externalInputs: inst.kind.externalInputs?.(inst.params) ?? [],
     cacheable: inst.kind.cacheable?.(inst.params) ?? true,
   };

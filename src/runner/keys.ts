@@ -10,6 +10,12 @@ import type { FileHashMemo, Hasher } from '../cache/hash.ts';
 import { cacheKeyOf, KEYDATA_SCHEMA, type KeyData, type KeyedStage } from '../cache/key-data.ts';
 import type { Plan, StageId } from './expand.ts';
 
+/** `params` without the kind's execution-only parameters (device, threads): they decide where, not what. */
+function withoutExecutionParams(params: Record<string, unknown>, execution: readonly string[] | undefined): Record<string, unknown> {
+  if (!execution?.length) return params;
+  return Object.fromEntries(Object.entries(params).filter(([k]) => !execution.includes(k)));
+}
+
 export async function computeKeys(plan: Plan, kinds: readonly StageKind[], hasher: Hasher, memo: FileHashMemo): Promise<Map<StageId, KeyedStage>> {
   const kindByName = new Map(kinds.map((k) => [k.kind, k]));
   const code = new Map<string, string>();
@@ -31,7 +37,7 @@ export async function computeKeys(plan: Plan, kinds: readonly StageKind[], hashe
       schema: KEYDATA_SCHEMA,
       kind: node.kind,
       code: code.get(node.kind)!,
-      params: node.params,
+      params: withoutExecutionParams(node.params, kindByName.get(node.kind)!.executionParams),
       seed: node.seed,
       upstream,
       files,

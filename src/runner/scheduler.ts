@@ -25,8 +25,11 @@ export interface ScheduleOptions {
   readonly executor: Executor;
   /** Max concurrently running instances (CPU tokens). */
   readonly jobs: number;
-  /** GPU tokens (ordinals 0..gpus-1). */
-  readonly gpus: number;
+  /**
+   * GPU tokens (ordinals 0..gpus-1), or how to count the machine's GPUs: called only when a stage
+   * that wants a GPU has to run (counting can cost a device probe a cached run should not pay).
+   */
+  readonly gpus: number | (() => Promise<number>);
   readonly signal: AbortSignal;
   readonly onEvent: RunListener;
   /** Start ready stages in random order (tests: exposes missing `needs`). */
@@ -72,7 +75,9 @@ export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>
   if (opts.dryRun) {
     return { reports: [], summary: { ran: 0, cached: 0, failed: 0, skipped: 0, seconds: (performance.now() - t0) / 1000, interrupted: false } };
   }
-  const reports = await new PlanRun(plan, keys, selection, opts, cachedNow, warn).run();
+  const wantGpu = selection.order.some((id) => !cachedNow.has(id) && (plan.byId.get(id)!.resources.gpus > 0 || plan.byId.get(id)!.resources.wantsGpu));
+  const gpus = typeof opts.gpus === 'number' ? opts.gpus : wantGpu ? await opts.gpus() : 0;
+  const reports = await new PlanRun(plan, keys, selection, { ...opts, gpus }, cachedNow, warn).run();
   const list = selection.order.map(
     (id): StageReport => reports.get(id) ?? { id, kind: plan.byId.get(id)!.kind, state: 'skipped', key: keys.get(id)!.key, seconds: 0, outputs: {}, failure: { reason: 'interrupted', when: 'not-started' } },
   );
@@ -139,7 +144,7 @@ class PlanRun {
     private readonly plan: Plan,
     private readonly keys: ReadonlyMap<StageId, KeyedStage>,
     private readonly selection: Selection,
-    private readonly opts: ScheduleOptions,
+    private readonly opts: ScheduleOptions & { readonly gpus: number },
     private readonly cachedNow: ReadonlyMap<StageId, Manifest>,
     private readonly warn: (m: string) => void,
   ) {
@@ -209,8 +214,10 @@ class PlanRun {
         continue;
       }
       const node = this.plan.byId.get(id)!;
-      const cpuNeed = opts.executor.usesLocalCpus ? Math.min(node.resources.cpus, this.slots) : 1;
-      const gpuNeed = opts.executor.schedulesGpus ? Math.min(node.resources.gpus, Math.max(0, opts.gpus)) : 0;
+      // A stage that gets a GPU holds only the CPU tokens it needs beside it (a GPU engine drives the
+      // device from one thread); one without holds its CPU threads' worth.
+      const gpuNeed = opts.executor.schedulesGpus ? Math.min(Math.max(node.resources.gpus, node.resources.wantsGpu ? 1 : 0), Math.max(0, opts.gpus)) : 0;
+      const cpuNeed = opts.executor.usesLocalCpus ? Math.min(gpuNeed > 0 ? node.resources.cpusWithGpu : node.resources.cpus, this.slots) : 1;
       if (cpuNeed > this.cpuFree || gpuNeed > this.gpuFree.length) {
         i++;
         continue;

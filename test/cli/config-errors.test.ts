@@ -102,4 +102,26 @@ stages:
     expect(r.stderr).toContain('4 problems found.');
   });
 
+
+  it('freezing more blocks than the network has is an error at its line, before anything runs', async () => {
+    const p = rig.write(
+      'freeze.yaml',
+      `stages:
+  data:
+    uses: simulate
+    with: { domain: nu-carbon, events: 100, enu: 1 }
+  tune:
+    uses: train
+    with:
+      data: data
+      architecture: { blocks: 2 }
+      freeze: { generator: 9, discriminator: [block0, block5] }
+`,
+    );
+    const r = await rig.run(['run', p, '--store', rig.store]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('freeze.yaml:10:28 stages.tune.with.freeze.generator: 9 blocks, but the generator has 2 (freeze 0…2, or name blocks: block0…, out)');
+    expect(r.stderr).toContain("freeze.yaml:10:55 stages.tune.with.freeze.discriminator.1: no block 'block5' in a discriminator of 2 blocks (block0…block1, out)");
+    expect(rig.artifacts()).toEqual([]);
+  });
 });

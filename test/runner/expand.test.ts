@@ -90,7 +90,7 @@ describe('parameters and references', () => {
   it('schema defaults are applied and resources come from the kind', () => {
     const p = plan(`stages:\n  g: { uses: echo, with: { n: 1 } }\n`);
     expect(p.byId.get('g')!.params).toEqual({ n: 1, mode: 'fast' });
-    expect(p.byId.get('g')!.resources).toEqual({ cpus: 1, gpus: 1 });
+    expect(p.byId.get('g')!.resources).toEqual({ cpus: 1, gpus: 1, wantsGpu: false, cpusWithGpu: 1 });
   });
 
   it('--set overrides a pipeline param or a stage key, typed as YAML', () => {

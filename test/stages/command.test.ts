@@ -22,6 +22,7 @@ function context(params: Partial<CommandParams>, signal = new AbortController().
     params: { run: 'true', inputs: [], outputs: [], env: {}, timeout: 0, cacheable: true, ...params },
     inputs: {},
     outDir,
+    scratchDir: join(dir, 'scratch'),
     pipelineDir: dir,
     seed: 17,
     signal,

@@ -25,7 +25,7 @@ afterAll(async () => {
 
 function context(p: GenerateParams, outDir: string): StageContext<GenerateParams> {
   const up: UpstreamArtifact = { id: 'base', kind: 'train', key: 'k', dir: root, outputs: { model: modelDir }, summary: {} };
-  return { id: 'gen', kind: 'generate', params: p, inputs: { base: up }, outDir, pipelineDir: '/', seed: 3, signal: new AbortController().signal, progress: { total() {}, advance() {}, message() {} }, log() {}, cpus: 1, gpus: [] };
+  return { id: 'gen', kind: 'generate', params: p, inputs: { base: up }, outDir, scratchDir: `${outDir}.scratch`, pipelineDir: '/', seed: 3, signal: new AbortController().signal, progress: { total() {}, advance() {}, message() {} }, log() {}, cpus: 1, gpus: [] };
 }
 
 describe('generate stage', () => {

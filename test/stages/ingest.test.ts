@@ -13,6 +13,7 @@ function context(params: IngestParams, pipelineDir: string, outDir: string): Sta
     params,
     inputs: {},
     outDir,
+    scratchDir: `${outDir}.scratch`,
     pipelineDir,
     seed: 1,
     signal: new AbortController().signal,

@@ -26,7 +26,7 @@ afterAll(() => {
 
 function context(params: SimulateParams, outDir: string, signal = new AbortController().signal): StageContext<SimulateParams> & { advanced: number; lines: string[] } {
   const ctx = {
-    id: 'sim', kind: 'simulate', params, inputs: {}, outDir, pipelineDir: dir, seed: 99, signal, cpus: 2, gpus: [],
+    id: 'sim', kind: 'simulate', params, inputs: {}, outDir, scratchDir: `${outDir}.scratch`, pipelineDir: dir, seed: 99, signal, cpus: 2, gpus: [],
     advanced: 0, lines: [] as string[],
     progress: { total() {}, advance(n = 1) { ctx.advanced += n; }, message() {} },
     log(line: string) { ctx.lines.push(line); },

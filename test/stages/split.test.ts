@@ -24,7 +24,7 @@ async function table(n: number): Promise<string> {
 
 function context(params: SplitParams, up: UpstreamArtifact, outDir: string): StageContext<SplitParams> {
   return {
-    id: 'split', kind: 'split', params, inputs: { [up.id]: up }, outDir, pipelineDir: '/', seed: 5,
+    id: 'split', kind: 'split', params, inputs: { [up.id]: up }, outDir, scratchDir: `${outDir}.scratch`, pipelineDir: '/', seed: 5,
     signal: new AbortController().signal,
     progress: { total() {}, advance() {}, message() {} },
     log() {}, cpus: 1, gpus: [],

@@ -44,7 +44,7 @@ const params = (over: Partial<TrainParams> = {}): TrainParams => ({
 function context(p: TrainParams, inputs: UpstreamArtifact[], outDir: string, id = 'base'): StageContext<TrainParams> {
   const log: string[] = [];
   return {
-    id, kind: 'train', params: p, inputs: Object.fromEntries(inputs.map((u) => [u.id, u])), outDir, pipelineDir: '/', seed: 11,
+    id, kind: 'train', params: p, inputs: Object.fromEntries(inputs.map((u) => [u.id, u])), outDir, scratchDir: `${outDir}.scratch`, pipelineDir: '/', seed: 11,
     signal: new AbortController().signal, progress: { total() {}, advance() {}, message() {} },
     log: (l) => log.push(l), cpus: 1, gpus: [],
   };

@@ -76,6 +76,7 @@ export function context<P>(id: string, kind: string, params: P, inputs: Record<s
     params,
     inputs,
     outDir,
+    scratchDir: `${outDir}.scratch`,
     pipelineDir: path.dirname(outDir),
     seed: 42,
     signal: new AbortController().signal,

@@ -25,12 +25,30 @@ options:
   --force ID          rerun this stage even if cached; repeatable
   --dry-run           print the plan (what would run, what is cached) and run nothing
   --jobs N            stages run at once (default: number of CPUs)
-  --gpus N            GPU tokens for stages that need a GPU (default: $NUGAN_GPUS or 1)
+  --gpus N            GPU tokens for stages that use a GPU (default: $NUGAN_GPUS, else the
+                      machine's hardware GPUs, counted when a stage that would use one runs)
   --executor NAME     local (default) or slurm
   --store DIR         artifact store (default: artifacts/ in the pipeline's repository)
   --json              print one JSON document on stdout
   --verbose           also list cached stages
 `;
+
+/**
+ * The GPUs a local run may hand to stages: the hardware adapters Dawn finds (a software renderer is
+ * not a GPU, unless NUGAN_ALLOW_SOFTWARE_GPU=1 for tests); several NVIDIA GPUs when nvidia-smi lists them.
+ */
+async function countGpus(): Promise<number> {
+  const { probeGpu } = await import('../../gan/engines/select.ts');
+  const gpu = await probeGpu();
+  if (!gpu.found || (gpu.adapter.software && process.env.NUGAN_ALLOW_SOFTWARE_GPU !== '1')) return 0;
+  try {
+    const { execFileSync } = await import('node:child_process');
+    const listed = execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).split('\n').filter((l) => l.startsWith('GPU ')).length;
+    return Math.max(1, listed);
+  } catch {
+    return 1;
+  }
+}
 
 function intOption(args: ParsedArgs, key: string, fallback: number): number {
   const raw = args.values[key];
@@ -50,7 +68,8 @@ interface RunOptions {
   readonly dryRun: boolean;
   /** `--jobs`, when given (the executor may size its own queue otherwise). */
   readonly jobs: number | undefined;
-  readonly gpus: number;
+  /** `--gpus` or $NUGAN_GPUS; undefined: count the machine's GPUs when needed. */
+  readonly gpus: number | undefined;
   readonly executor: 'local' | 'slurm';
   readonly store: string | undefined;
   readonly json: boolean;
@@ -88,7 +107,7 @@ export default async function runCommand(argv: string[]): Promise<number> {
   const jobs = opts.jobs ?? (executor.ownsSlots ? Math.max(1, executor.slots) : defaultJobs());
   let outcome;
   try {
-    outcome = await runPlan(plan, keys, selection.value, { store, executor, jobs, gpus: opts.gpus, signal: interrupt.signal, onEvent, dryRun: opts.dryRun, shuffle: process.env.NUGAN_SHUFFLE === '1' });
+    outcome = await runPlan(plan, keys, selection.value, { store, executor, jobs, gpus: opts.gpus ?? countGpus, signal: interrupt.signal, onEvent, dryRun: opts.dryRun, shuffle: process.env.NUGAN_SHUFFLE === '1' });
   } finally {
     await executor.close();
     await reporter.done();
@@ -129,7 +148,7 @@ function parseRunOptions(argv: string[]): RunOptions | 'help' {
   const executor = String(args.values.executor ?? 'local');
   if (executor !== 'local' && executor !== 'slurm') throw new InputError(`--executor expects local or slurm, got '${executor}'`);
   const jobs = args.values.jobs === undefined ? undefined : Math.max(1, intOption(args, 'jobs', 1));
-  const envGpus = process.env.NUGAN_GPUS !== undefined && /^\d+$/.test(process.env.NUGAN_GPUS) ? Number(process.env.NUGAN_GPUS) : 1;
+  const envGpus = process.env.NUGAN_GPUS !== undefined && /^\d+$/.test(process.env.NUGAN_GPUS) ? Number(process.env.NUGAN_GPUS) : undefined;
   return {
     pipeline: args.positionals[0],
     sets: list(args.values.set),
@@ -137,7 +156,7 @@ function parseRunOptions(argv: string[]): RunOptions | 'help' {
     force: list(args.values.force),
     dryRun: args.values['dry-run'] === true,
     jobs,
-    gpus: intOption(args, 'gpus', envGpus),
+    gpus: args.values.gpus === undefined ? envGpus : intOption(args, 'gpus', 0),
     executor,
     store: args.values.store as string | undefined,
     json: args.values.json === true,

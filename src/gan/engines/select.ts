@@ -130,6 +130,18 @@ export async function chooseEngine(device: Device, gpuGranted = true): Promise<E
   return { engine: 'webgpu', device, reason: `GPU adapter ${name}`, adapter: gpu.adapter };
 }
 
+/** The parameters of a stage that runs an engine which choose where, never what: left out of the cache key. */
+export const ENGINE_EXECUTION_PARAMS = ['device', 'threads'] as const;
+
+/**
+ * What a stage running an engine asks the scheduler for: its threads' worth of CPU tokens; a GPU when
+ * `device: gpu`; one if the machine has one when `device: auto`; and beside a GPU, one CPU token.
+ */
+export function engineResources(p: { device?: Device; threads?: number }, defaultThreads: number): { cpus: number; gpus: number; wantsGpu: boolean; cpusWithGpu: number } {
+  const device = p.device ?? 'auto';
+  return { cpus: p.threads ?? defaultThreads, gpus: device === 'gpu' ? 1 : 0, wantsGpu: device === 'auto', cpusWithGpu: 1 };
+}
+
 /** What a stage records of the engine that ran it (manifest summary and report provenance). */
 export function engineSummary(info: EngineInfo, choice: EngineChoice): Record<string, unknown> {
   return { engine: info.engine, device: info.device, threads: info.threads, kernels: info.kernels, device_reason: choice.reason, ...(info.adapter ? { adapter: info.adapter } : {}) };
