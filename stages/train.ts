@@ -212,7 +212,12 @@ export const trainStage: StageKind<TrainParams> = {
     }
 
     const resumeDir = ctx.scratchDir;
-    ctx.progress.total(p.epochs, 'epochs');
+    // Progress counts training events, updated every few seconds within an epoch, so the rate and
+    // the ETA keep moving even when an epoch takes minutes.
+    let epochEvents = 0;
+    let stepEvents = 0;
+    /** Events of the current epoch already reported. */
+    let advanced = 0;
     let engineInfo: Record<string, unknown> = {};
     const result = await trainGan(train, val, {
       architecture,
@@ -240,14 +245,24 @@ export const trainStage: StageKind<TrainParams> = {
         ctx.log(`engine ${engine.info.engine}: ${engine.info.device} (${choice.reason})`);
         return engine;
       },
+      onStart(start) {
+        epochEvents = start.stepsPerEpoch * start.batch;
+        stepEvents = start.batch;
+        ctx.progress.total(p.epochs * epochEvents, 'events');
+        if (start.epoch > 1) ctx.progress.advance((start.epoch - 1) * epochEvents);
+        advanced = 0;
+      },
       onSteps(epoch, done, total) {
-        ctx.progress.message(`epoch ${epoch}: step ${done}/${total}`);
+        ctx.progress.message(`epoch ${epoch}/${p.epochs}: step ${done}/${total}`);
+        ctx.progress.advance(done * stepEvents - advanced);
+        advanced = done * stepEvents;
       },
       onEpoch(r) {
         // The message first: reporters print a progress line when the count advances.
         const v = r.val_map !== undefined ? `, val MAP ${r.val_map.toFixed(3)}, EMD ${r.val_emd!.toExponential(2)}` : '';
-        ctx.progress.message(`epoch ${r.epoch} done: loss D ${r.loss_d.toFixed(3)} G ${r.loss_g.toFixed(3)}${v}`);
-        ctx.progress.advance(1);
+        ctx.progress.message(`epoch ${r.epoch}/${p.epochs} done: loss D ${r.loss_d.toFixed(3)} G ${r.loss_g.toFixed(3)}${v}`);
+        ctx.progress.advance(epochEvents - advanced);
+        advanced = 0;
         ctx.log(`epoch ${r.epoch}: ${JSON.stringify(r)}`);
       },
     });

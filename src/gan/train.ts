@@ -63,6 +63,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** After every epoch (progress reporting). */
   onEpoch?: (record: EpochRecord) => void;
+  /** Once, before the first epoch runs: where training starts (after a resumption) and its step size. */
+  onStart?: (start: { epoch: number; stepsPerEpoch: number; batch: number }) => void;
   /** Every few seconds within an epoch: steps done of the epoch's total. */
   onSteps?: (epoch: number, done: number, total: number) => void;
   /** A line for the stage's log (resumption, skipped checkpoints). */
@@ -136,6 +138,12 @@ function fingerprintOf(opts: TrainOptions, train: ProxyData, val: ProxyData): st
   return hexDigest('sha256', JSON.stringify(plain), String(train.n), bytes(train.x.subarray(0, 2 * train.n)), bytes(train.cond.subarray(0, train.n)), String(val.n), ...(init ? [bytes(init.G), bytes(init.D)] : []));
 }
 
+/** Rows per step and steps per epoch for `n` training events and a requested batch (capped at n). */
+export function epochShape(n: number, requestedBatch: number): { batch: number; stepsPerEpoch: number } {
+  const batch = Math.max(1, Math.min(requestedBatch, n));
+  return { batch, stepsPerEpoch: Math.max(1, Math.floor(n / batch)) };
+}
+
 /** The epoch's visiting order: a permutation of the training rows from stream (seed, epoch). */
 export function epochOrder(n: number, seed: number, epoch: number): Uint32Array {
   const rng = new Rng(seed, epoch);
@@ -165,8 +173,7 @@ export async function trainGan(train: ProxyData, val: ProxyData, opts: TrainOpti
   const G = generatorSpec(opts.architecture);
   const D = discriminatorSpec(opts.architecture);
   const frozen = { generator: frozenBlocks(G, opts.freeze?.generator), discriminator: frozenBlocks(D, opts.freeze?.discriminator) };
-  const batch = Math.max(1, Math.min(opts.batch, train.n));
-  const stepsPerEpoch = Math.max(1, Math.floor(train.n / batch));
+  const { batch, stepsPerEpoch } = epochShape(train.n, opts.batch);
   const setup: TrainingSetup = { optimizer: { lr_g: opts.lr_g, lr_d: opts.lr_d, beta1: opts.betas[0], beta2: opts.betas[1], eps: 1e-7 }, frozen, batch, ...(opts.ema ? { ema: opts.ema } : {}) };
   const fingerprint = fingerprintOf(opts, train, val);
   const valSeed = (opts.seed ^ 0x5eed) >>> 0;
@@ -210,6 +217,7 @@ export async function trainGan(train: ProxyData, val: ProxyData, opts: TrainOpti
     await engine.setTrainingData({ cond: train.cond, x: train.x, n: train.n });
     initial ??= (await validate(0)).val;
 
+    opts.onStart?.({ epoch: startEpoch, stepsPerEpoch, batch });
     let trainSeconds = 0;
     let events = 0;
     for (let epoch = startEpoch; epoch <= opts.epochs; epoch++) {

@@ -108,10 +108,26 @@ describe('train stage', () => {
     await expect(trainStage.run(context(params({ init: 'nowhere' }), [data], path.join(store, 'o')))).rejects.toThrow(/nowhere/);
   });
 
-  it('asks the scheduler for a GPU only for device: gpu, and for as many CPU tokens as threads', () => {
-    expect(trainStage.resources!(params({ device: 'gpu', threads: 1 }))).toEqual({ cpus: 1, gpus: 1 });
-    expect(trainStage.resources!(params({ device: 'auto', threads: 3 }))).toEqual({ cpus: 3, gpus: 0 });
-    expect(trainStage.resources!(params({ device: 'cpu' }))).toEqual({ cpus: availableThreads(), gpus: 0 });
+  it('asks the scheduler for a GPU for device: gpu, one if there is one for auto, none for cpu; as many CPU tokens as threads, one beside a GPU', () => {
+    expect(trainStage.resources!(params({ device: 'gpu', threads: 1 }))).toEqual({ cpus: 1, gpus: 1, wantsGpu: false, cpusWithGpu: 1 });
+    expect(trainStage.resources!(params({ device: 'auto', threads: 3 }))).toEqual({ cpus: 3, gpus: 0, wantsGpu: true, cpusWithGpu: 1 });
+    expect(trainStage.resources!(params({ device: 'cpu' }))).toEqual({ cpus: availableThreads(), gpus: 0, wantsGpu: false, cpusWithGpu: 1 });
+    expect(trainStage.executionParams).toEqual(['device', 'threads']);
+  });
+
+  it('reports its progress in training events, within epochs, ending at the total', async () => {
+    const store = await tempDir();
+    const data = await dataArtifact(store, 1500, 0);
+    const ctx = context(params({ epochs: 2, batch: 100 }), [data], path.join(store, 'out-progress'));
+    let total = 0;
+    let done = 0;
+    const messages: string[] = [];
+    const c = { ...ctx, progress: { total: (n: number) => (total = n), advance: (n = 1) => (done += n), message: (m: string) => messages.push(m) } };
+    await trainStage.run(c);
+    // 1500 events, 10 % held out for validation: 1350 train, 13 steps of 100 per epoch.
+    expect(total).toBe(2 * 13 * 100);
+    expect(done).toBe(total);
+    expect(messages.at(-1)).toMatch(/^epoch 2\/2 done: loss D/);
   });
 
   it('rejects freezing more blocks than the network has, saying how many it has', async () => {
