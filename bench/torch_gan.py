@@ -1,4 +1,4 @@
-# nugan's default conditional GAN (src/gan/architecture.ts) and its training step (src/gan/engines/
+# The benchmark network (nugan's default architecture with dropout 0.1: bench/gan.ts) and nugan's training step (src/gan/engines/
 # engine.ts) in PyTorch, for `npm run bench -- gan` to set beside nugan's numbers on the same machine.
 # Usage: python3 bench/torch_gan.py THREADS [quick|full]; prints one JSON object (events/s).
 # Same work per step as nugan: D on B real and B fake events, then G on B fresh latents through the

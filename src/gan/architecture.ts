@@ -31,8 +31,11 @@ export interface Architecture {
   d_blocks?: number;
 }
 
-/** The default: 4 blocks of 128 — G has ~52k parameters (205 kB of float32), well under 1 MB. */
-export const DEFAULT_ARCHITECTURE: Architecture = { blocks: 4, width: 128, latent: 8, dropout: 0.1, noise: 0, normalisation: 'layer', leak: 0.2, skip: true };
+/**
+ * The default: 4 blocks of 128 — G has ~52k parameters (205 kB of float32), well under 1 MB. No
+ * dropout: with it (0.1) MAP at 1 and 3 GeV was 1.3–1.9× worse after the same training (docs/gan.md §6).
+ */
+export const DEFAULT_ARCHITECTURE: Architecture = { blocks: 4, width: 128, latent: 8, dropout: 0, noise: 0, normalisation: 'layer', leak: 0.2, skip: true };
 
 /** Shape of one network: `blocks` blocks of `width` units, each fed [h_prev, E'_nu]. */
 export interface NetSpec {
