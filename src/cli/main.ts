@@ -23,6 +23,7 @@ const commands: Record<string, CommandEntry> = {
   inspect: { summary: 'summarise an event table', load: () => import('./commands/inspect.ts') },
   generate: { summary: 'generate events with a trained model', load: () => import('./commands/generate.ts') },
   evaluate: { summary: 'compare a model with reference events (MAP, EMD, …)', load: () => import('./commands/evaluate.ts') },
+  export: { summary: "write a model's generator as ONNX or for Keras, to use it outside nugan", load: () => import('./commands/export.ts') },
 };
 
 export function usage(): string {

@@ -28,9 +28,13 @@ export interface ModelInfo {
     E_min: number;
     E_max: number;
     omega_min: number;
+    /** The exact inverse maps (absent in models saved before export existed). */
+    inverse?: string;
   };
   /** The generator's latent input: z ~ N(0, 1) in every component. */
   latent?: { distribution: 'normal'; mean: 0; std: 1; size: number };
+  /** Units of every physical quantity (written by saveModel). */
+  units?: { energy: 'GeV'; angle: 'rad' };
   /** Range of E_nu (GeV) seen in training. */
   E_range: [number, number];
   /** What trained it (engine and device), for provenance. */
@@ -45,8 +49,12 @@ export interface ModelInfo {
 export const PROXY_DEFINITION =
   "E'_nu = 2(E_nu-E_min)/(E_max-E_min)-1; E'_mu = 2 sqrt(1-(E_mu-m_mu)/(E_nu-omega_min-m_mu))-1; theta' = 2 sqrt(theta/pi)-1 (GeV, rad)";
 
+/** The inverse maps of PROXY_DEFINITION (docs/formats.md §4): what a user applies to G's output. */
+export const PROXY_INVERSE =
+  "E_nu = E_min+(E'_nu+1)(E_max-E_min)/2; E_mu = m_mu+(E_nu-omega_min-m_mu)(1-((E'_mu+1)/2)^2); theta = pi((theta'+1)/2)^2 (GeV, rad)";
+
 export function proxyInfo(): ModelInfo['proxy'] {
-  return { definition: PROXY_DEFINITION, m_mu: M_MU, E_min: E_MIN, E_max: E_MAX, omega_min: OMEGA_MIN };
+  return { definition: PROXY_DEFINITION, inverse: PROXY_INVERSE, m_mu: M_MU, E_min: E_MIN, E_max: E_MAX, omega_min: OMEGA_MIN };
 }
 
 type Inbound = [string, number, number, Record<string, never>];
@@ -118,7 +126,10 @@ export async function saveModel(dir: string, weights: GanWeights, info: ModelInf
   await writeFileAtomic(path.join(dir, 'discriminator', 'weights.bin'), d.weights);
   await writeFileAtomic(path.join(dir, 'discriminator', 'model.json'), JSON.stringify(d.json));
   const latent = { distribution: 'normal' as const, mean: 0 as const, std: 1 as const, size: info.architecture.latent };
-  await writeFileAtomic(path.join(dir, 'nugan-model.json'), JSON.stringify({ ...info, latent }, null, 2) + '\n');
+  // The latent distribution and the units are facts of every nugan model, not choices of the caller:
+  // written here so that each nugan-model.json states them (and the proxies' inverse, proxyInfo()).
+  const units = { energy: 'GeV' as const, angle: 'rad' as const };
+  await writeFileAtomic(path.join(dir, 'nugan-model.json'), JSON.stringify({ ...info, latent, units }, null, 2) + '\n');
 }
 
 export async function readModelInfo(dir: string): Promise<ModelInfo> {
