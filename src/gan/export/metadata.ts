@@ -1,7 +1,7 @@
 /**
  * What every exported generator says about itself, so that a file that has left nugan can still be
  * sampled correctly: the latent distribution, the proxies and their inverse with the constants, the
- * E_nu range and the units (docs/formats.md §3–4). The ONNX file carries these entries as
+ * E_nu range and the units (docs/formats.md §3–§4). The ONNX file carries these entries as
  * metadata_props, the Keras script in its docstring; both come from this one list.
  */
 import { PROXY_DEFINITION, PROXY_INVERSE, type ModelInfo } from '../model.ts';
