@@ -7,7 +7,7 @@
  * output is float32).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -78,6 +78,18 @@ describe('nugan export', () => {
     expect(r.stderr).toContain(`${path.join(dir, 'nugan-model.json')}: not a nugan model directory`);
     const j = await cli('export', '--model', dir, '--format', 'onnx', '--out', path.join(dir, 'g.onnx'), '--json');
     expect(JSON.parse(j.stdout)).toEqual({ error: { message: 'not a nugan model directory: nugan-model.json is missing', file: path.join(dir, 'nugan-model.json') } });
+  });
+
+  it('names the file and the fields when nugan-model.json lacks the proxy constants or the E_nu range', async () => {
+    const { dir } = await modelDir(SMALL, 2);
+    const file = path.join(dir, 'model', 'nugan-model.json');
+    const info = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...info, proxy: { definition: info.proxy.definition, m_mu: 0.105658, E_min: '0.3' } }));
+    const r = await cli('export', '--model', path.join(dir, 'model'), '--format', 'onnx', '--out', path.join(dir, 'g.onnx'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}: proxy constants missing or not numbers: proxy.E_min, proxy.E_max, proxy.omega_min`);
+    writeFileSync(file, JSON.stringify({ ...info, E_range: [0.3] }));
+    expect((await cli('export', '--model', path.join(dir, 'model'), '--format', 'keras', '--out', path.join(dir, 'k'))).stderr).toContain(`${file}: E_range must be [E_lo, E_hi] in GeV`);
   });
 
   it('refuses an unknown format, a physical Keras export, a .keras file name and an ONNX output that is a directory, saying what to do instead', async () => {

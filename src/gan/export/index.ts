@@ -8,7 +8,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../util/atomic.ts';
 import { InputError } from '../../util/errors.ts';
 import { unreachable } from '../../util/unreachable.ts';
-import { loadModel } from '../model.ts';
+import { loadModel, type ModelInfo } from '../model.ts';
 import { KERAS_SCRIPT, KERAS_WEIGHTS, kerasScript, kerasWeights } from './keras.ts';
 import { generatorToOnnx, onnxSignature, type OnnxVariant } from './onnx.ts';
 
@@ -44,9 +44,22 @@ async function kindOf(p: string): Promise<'file' | 'directory' | 'missing' | 'ot
   }
 }
 
+/**
+ * The exports state the proxy constants and the E_nu range (metadata.ts) and the physical ONNX graph
+ * computes with them, so a nugan-model.json without them cannot be exported faithfully.
+ */
+function checkDescribable(info: ModelInfo, file: string): void {
+  const p = info.proxy as Partial<ModelInfo['proxy']> | undefined;
+  const missing = (['m_mu', 'E_min', 'E_max', 'omega_min'] as const).filter((k) => typeof p?.[k] !== 'number' || !Number.isFinite(p[k]));
+  if (missing.length) throw new InputError(`proxy constants missing or not numbers: ${missing.map((k) => `proxy.${k}`).join(', ')}`, file);
+  const r = info.E_range as unknown;
+  if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => typeof x === 'number' && Number.isFinite(x))) throw new InputError('E_range must be [E_lo, E_hi] in GeV', file);
+}
+
 export async function exportModel(req: ExportRequest): Promise<ExportSummary> {
   if (req.variant && req.format !== 'onnx') throw new InputError(`the ${req.variant} variant is an ONNX option; the Keras script has both (its sample() applies the proxy maps)`);
   const { weights, info } = await loadModel(req.model);
+  checkDescribable(info, path.join(req.model, 'nugan-model.json'));
   const files: { path: string; bytes: number }[] = [];
   const write = async (file: string, data: Uint8Array | string) => {
     await writeFileAtomic(file, data);
