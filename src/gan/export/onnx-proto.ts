@@ -1,7 +1,7 @@
 /**
  * The part of ONNX's protobuf schema that a feed-forward generator needs: models, graphs, nodes,
  * attributes, tensors and value infos. Field numbers are those of onnx.proto (the ONNX project's
- * `onnx/onnx.in.proto`, proto2 syntax; the IR itself is specified in its docs/IR.md). Each builder
+ * `onnx/onnx.in.proto`, proto2 syntax; the IR itself is specified in the ONNX repository's IR.md). Each builder
  * returns a ProtoMessage; `modelBytes` is the serialized ModelProto, i.e. the contents of a `.onnx`.
  */
 import { ProtoMessage } from './protobuf.ts';
