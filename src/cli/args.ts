@@ -46,3 +46,15 @@ export function rangeOption(args: ParsedArgs, key: string, what: string): [numbe
   }
   return [a, b];
 }
+
+/** The options every command that runs a GAN engine takes. */
+export const ENGINE_OPTIONS: Options = { device: { type: 'string' }, threads: { type: 'string' } };
+
+/** `--device auto|gpu|cpu` (default auto) and `--threads N` (a positive integer, or absent). */
+export function engineOptions(args: ParsedArgs): { device: 'auto' | 'gpu' | 'cpu'; threads?: number } {
+  const device = String(args.values.device ?? 'auto');
+  if (device !== 'auto' && device !== 'gpu' && device !== 'cpu') throw new InputError(`--device expects auto, gpu or cpu, got '${device}'`);
+  const threads = numberOption(args, 'threads', 'threads');
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new InputError(`--threads expects a positive integer, got ${threads}`);
+  return { device, ...(threads !== undefined ? { threads } : {}) };
+}

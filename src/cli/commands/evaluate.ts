@@ -8,9 +8,8 @@ import path from 'node:path';
 import { InputError } from '../../util/errors.ts';
 import { readEventTable } from '../../io/event-table.ts';
 import { evaluateModel, metricsJson, writeEvaluation, type ReferenceSample } from '../../metrics/evaluation.ts';
-import type { Device } from '../../gan/engines/select.ts';
 import { loadGenerator } from '../../gan/sampler.ts';
-import { numberOption, parseCommandArgs } from '../args.ts';
+import { ENGINE_OPTIONS, engineOptions, numberOption, parseCommandArgs } from '../args.ts';
 
 const help = `usage: nugan evaluate --model DIR --data FILE [--data FILE]… [--events N] [--seed S] [--out DIR] [--json]
 
@@ -35,8 +34,7 @@ export default async function evaluateCommand(argv: string[]): Promise<number> {
     data: { type: 'string', multiple: true },
     events: { type: 'string' },
     seed: { type: 'string' },
-    device: { type: 'string' },
-    threads: { type: 'string' },
+    ...ENGINE_OPTIONS,
     out: { type: 'string' },
     json: { type: 'boolean' },
   }, false);
@@ -51,14 +49,11 @@ export default async function evaluateCommand(argv: string[]): Promise<number> {
   const events = numberOption(args, 'events', 'events');
   if (events !== undefined && !(Number.isInteger(events) && events > 0)) throw new InputError(`--events expects a positive integer, got ${events}`);
   const seed = numberOption(args, 'seed', 'integer') ?? 1;
-  const device = (args.values.device ?? 'auto') as string;
-  if (!['auto', 'gpu', 'cpu'].includes(device)) throw new InputError(`--device expects auto, gpu or cpu, got '${device}'`);
-  const threads = numberOption(args, 'threads', 'threads');
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new InputError(`--threads expects a positive integer, got ${threads}`);
+  const engine = engineOptions(args);
 
   const refs: ReferenceSample[] = [];
   for (const file of data) refs.push({ source: file, file: path.resolve(file), events: (await readEventTable(file)).events });
-  const generator = await loadGenerator(path.resolve(modelDir), { device: device as Device, ...(threads !== undefined ? { threads } : {}) });
+  const generator = await loadGenerator(path.resolve(modelDir), engine);
   let result;
   try {
     const total = refs.reduce((s, r) => s + Math.min(r.events.E_nu.length, events ?? Infinity), 0);

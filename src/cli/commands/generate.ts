@@ -3,9 +3,8 @@
  * samples a trained model into an event table (.arrow, .csv or .hepmc3).
  */
 import { InputError } from '../../util/errors.ts';
-import type { Device } from '../../gan/engines/select.ts';
 import { generateToFile } from '../../gan/generate.ts';
-import { numberOption, parseCommandArgs, rangeOption } from '../args.ts';
+import { ENGINE_OPTIONS, engineOptions, numberOption, parseCommandArgs, rangeOption } from '../args.ts';
 
 const help = `usage: nugan generate --model DIR (--enu E | --enu-range A:B) --events N [options] --out FILE
 
@@ -31,8 +30,7 @@ export default async function generate(argv: string[]): Promise<number> {
     'enu-range': { type: 'string' },
     events: { type: 'string' },
     seed: { type: 'string' },
-    device: { type: 'string' },
-    threads: { type: 'string' },
+    ...ENGINE_OPTIONS,
     json: { type: 'boolean' },
     out: { type: 'string' },
   }, false);
@@ -51,18 +49,14 @@ export default async function generate(argv: string[]): Promise<number> {
   const events = numberOption(args, 'events', 'events');
   if (events === undefined || !Number.isInteger(events) || events < 1) throw new InputError('--events N expects a positive integer');
   const seed = numberOption(args, 'seed', 'integer') ?? 1;
-  const device = (args.values.device ?? 'auto') as string;
-  if (!['auto', 'gpu', 'cpu'].includes(device)) throw new InputError(`--device expects auto, gpu or cpu, got '${device}'`);
-  const threads = numberOption(args, 'threads', 'threads');
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new InputError(`--threads expects a positive integer, got ${threads}`);
+  const engine = engineOptions(args);
   const s = await generateToFile({
     model,
     enu: enu ?? range!,
     events,
     seed,
     out,
-    device: device as Device,
-    ...(threads !== undefined ? { threads } : {}),
+    ...engine,
     onBatch(done) {
       if (!args.values.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${events} events`);
     },

@@ -178,65 +178,60 @@ export class TaskRunner {
     for (let i = 0; i < 2 * n; i++) f32[o + i] = Math.tanh(f32[o + i]!);
   }
 
+  /**
+   * Binary cross-entropy of D's logits (in t.D.out) against `label` for n rows: writes dLoss/dlogit of
+   * the batch-mean loss into t.dOut and returns the loss summed over the rows and Σ σ(logit).
+   * label 1 is also the generator's non-saturating loss −log σ(D(G(z))).
+   */
+  private bce(n: number, label: 0 | 1): { loss: number; sumP: number } {
+    const { f32 } = this.views();
+    const B = this.setup.plan.batch;
+    const lo = this.ctx.t.D.out / 4;
+    const dl = this.ctx.t.dOut / 4;
+    let loss = 0;
+    let sumP = 0;
+    for (let i = 0; i < n; i++) {
+      const l = f32[lo + i]!;
+      const p = sigmoid(l);
+      loss += softplus(label === 1 ? -l : l);
+      sumP += p;
+      f32[dl + i] = (p - label) / B;
+    }
+    return { loss, sumP };
+  }
+
   private discriminatorShard(j: number): void {
     const { k, t } = this.ctx;
     const { row0, n, a } = this.shardInputs(j, Pass.GForD);
-    const B = this.setup.plan.batch;
     const L = this.setup.architecture.latent;
     const key = (pass: Pass) => ({ k0: a.seed, k1: a.epoch, step: a.step, pass, row0 });
     forward(this.ctx, this.G, t.G, t.z, L, t.c, n, key(Pass.GForD));
     this.tanhOut(n);
     const slot = this.D.plan.grads + 4 * j * this.D.plan.size;
     k.zero(slot, this.D.plan.size);
-    let lossD = 0, sumReal = 0, sumFake = 0;
     // Real events → label 1, then fakes → label 0; gradients of the mean BCE over the batch.
-    for (const [input, pass] of [[t.x, Pass.DReal], [t.G.out, Pass.DFake]] as const) {
-      forward(this.ctx, this.D, t.D, input, 2, t.c, n, key(pass));
-      const { f32 } = this.views();
-      const lo = t.D.out / 4;
-      const dl = t.dOut / 4;
-      for (let i = 0; i < n; i++) {
-        const l = f32[lo + i]!;
-        const p = sigmoid(l);
-        if (pass === Pass.DReal) {
-          lossD += softplus(-l);
-          sumReal += p;
-          f32[dl + i] = (p - 1) / B;
-        } else {
-          lossD += softplus(l);
-          sumFake += p;
-          f32[dl + i] = p / B;
-        }
-      }
-      backward(this.ctx, this.D, t.D, input, 2, t.c, n, t.dOut, slot, 0);
-    }
+    forward(this.ctx, this.D, t.D, t.x, 2, t.c, n, key(Pass.DReal));
+    const real = this.bce(n, 1);
+    backward(this.ctx, this.D, t.D, t.x, 2, t.c, n, t.dOut, slot, 0);
+    forward(this.ctx, this.D, t.D, t.G.out, 2, t.c, n, key(Pass.DFake));
+    const fake = this.bce(n, 0);
+    backward(this.ctx, this.D, t.D, t.G.out, 2, t.c, n, t.dOut, slot, 0);
     const { f64 } = this.views();
     const st = this.setup.plan.stats / 8 + 4 * j;
-    f64[st] = lossD;
-    f64[st + 2] = sumReal;
-    f64[st + 3] = sumFake;
+    f64[st] = real.loss + fake.loss;
+    f64[st + 2] = real.sumP;
+    f64[st + 3] = fake.sumP;
   }
 
   private generatorShard(j: number): void {
     const { k, t } = this.ctx;
     const { row0, n, a } = this.shardInputs(j, Pass.GForG);
-    const B = this.setup.plan.batch;
     const L = this.setup.architecture.latent;
     const key = (pass: Pass) => ({ k0: a.seed, k1: a.epoch, step: a.step, pass, row0 });
     forward(this.ctx, this.G, t.G, t.z, L, t.c, n, key(Pass.GForG));
     this.tanhOut(n);
     forward(this.ctx, this.D, t.D, t.G.out, 2, t.c, n, key(Pass.DForG));
-    let lossG = 0;
-    {
-      const { f32 } = this.views();
-      const lo = t.D.out / 4;
-      const dl = t.dOut / 4;
-      for (let i = 0; i < n; i++) {
-        const l = f32[lo + i]!;
-        lossG += softplus(-l);
-        f32[dl + i] = (sigmoid(l) - 1) / B;
-      }
-    }
+    const { loss: lossG } = this.bce(n, 1);
     backward(this.ctx, this.D, t.D, t.G.out, 2, t.c, n, t.dOut, 0, t.dFake);
     {
       // Through tanh: dL/d(output layer) = dL/dfake · (1 − fake²).
