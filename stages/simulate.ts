@@ -31,7 +31,6 @@ const schema = {
     },
     energy_mode: { enum: ['conditional', 'flux'], default: 'conditional' },
     knobs: KNOBS_SCHEMA,
-    seed: { type: 'integer' },
     threads: { type: 'integer', minimum: 1, default: 1 },
   },
 };

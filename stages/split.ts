@@ -24,8 +24,6 @@ export interface SplitParams {
   events?: number;
   /** Keep lo ≤ E_nu ≤ hi, GeV. */
   enu_window?: [number, number];
-  /** Default: the stage instance's seed. */
-  seed?: number;
 }
 
 const fraction = (d: number) => ({ type: 'number', minimum: 0, maximum: 1, default: d });
@@ -42,7 +40,6 @@ const schema = {
     test: fraction(0.1),
     events: { type: 'integer', minimum: 1 },
     enu_window: { type: 'array', items: { type: 'number', minimum: 0 }, minItems: 2, maxItems: 2 },
-    seed: { type: 'integer' },
   },
 };
 
@@ -66,7 +63,8 @@ export const splitStage: StageKind<SplitParams> = {
       throw new InputError(`split: stage '${p.data}' has no output '${p.output ?? 'events'}' (outputs: ${names.join(', ') || 'none'})`);
     }
     const outputs = { train: 'train.arrow', val: 'val.arrow', test: 'test.arrow' };
-    const seed = p.seed ?? ctx.seed;
+    // `with: { seed: N }` reaches the stage as ctx.seed (the runner takes it out of the parameters).
+    const seed = ctx.seed;
     const summary = await splitEventTable(
       input,
       { train: path.join(ctx.outDir, outputs.train), val: path.join(ctx.outDir, outputs.val), test: path.join(ctx.outDir, outputs.test) },
