@@ -8,7 +8,7 @@
  */
 import { CHANNELS } from '../io/event-batch.ts';
 import { M_MU } from '../physics/constants.ts';
-import { pz, proxyEmu, proxyTheta, Q2, W } from '../physics/kinematics.ts';
+import { muonMomentum, pz, proxyEmu, proxyTheta, Q2, W } from '../physics/kinematics.ts';
 import { hist1d, hist2d, type Hist1D } from './histogram.ts';
 import { BIN_RULES, meanAbsPull, type BinRule, type MapResult } from './map.ts';
 import { sortedFinite, wasserstein1Sorted } from './emd.ts';
@@ -25,7 +25,10 @@ export interface Sample {
 /** The 1D physics variables compared, with axis labels and units (GeV, rad, GeV²). */
 export const PHYSICS_VARS = {
   E_mu: { label: 'E_μ', unit: 'GeV' },
+  // p_μ and cos θ_μ: the variables T2K's and DUNE's cross-section results are binned in.
+  p_mu: { label: 'p_μ', unit: 'GeV' },
   theta: { label: 'θ_μ', unit: 'rad' },
+  cos_theta: { label: 'cos θ_μ', unit: '' },
   W: { label: 'W', unit: 'GeV' },
   Q2: { label: 'Q²', unit: 'GeV²' },
   p_z: { label: 'p_z', unit: 'GeV' },
@@ -98,7 +101,9 @@ export function physicsColumn(s: Sample, v: PhysicsVar): Float64Array {
     const th = s.theta[i]!;
     switch (v) {
       case 'E_mu': out[i] = E_mu; break;
+      case 'p_mu': out[i] = muonMomentum(E_mu); break;
       case 'theta': out[i] = th; break;
+      case 'cos_theta': out[i] = Math.cos(th); break;
       case 'W': out[i] = W(E_nu, E_mu, th); break;
       case 'Q2': out[i] = Q2(E_nu, E_mu, th); break;
       case 'p_z': out[i] = pz(E_mu, th); break;
@@ -132,6 +137,8 @@ export function physicsRange(v: PhysicsVar, ref: Float64Array): { lo: number; hi
   lo -= pad;
   hi += pad;
   if (v === 'theta') { lo = Math.max(0, lo); hi = Math.min(Math.PI, hi); }
+  if (v === 'cos_theta') { lo = Math.max(-1, lo); hi = Math.min(1, hi); }
+  if (v === 'p_mu') lo = Math.max(0, lo);
   if (v === 'E_mu') lo = Math.max(M_MU, lo);
   if (v === 'Q2') lo = Math.max(lo, Math.min(0, quantile(s, 0)));
   if (v === 'W') lo = Math.min(lo, 0.85); // keep the quasielastic peak's low side in view

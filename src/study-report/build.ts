@@ -73,7 +73,9 @@ function fmtEmd(x: unknown): string {
 
 const AXIS: Record<PhysicsVar, string> = {
   E_mu: `${PHYSICS_VARS.E_mu.label} (${PHYSICS_VARS.E_mu.unit})`,
+  p_mu: `${PHYSICS_VARS.p_mu.label} (${PHYSICS_VARS.p_mu.unit})`,
   theta: `${PHYSICS_VARS.theta.label} (${PHYSICS_VARS.theta.unit})`,
+  cos_theta: PHYSICS_VARS.cos_theta.label,
   W: `${PHYSICS_VARS.W.label} (${PHYSICS_VARS.W.unit}) from muon, nucleon at rest`,
   Q2: `${PHYSICS_VARS.Q2.label} (${PHYSICS_VARS.Q2.unit})`,
   p_z: `${PHYSICS_VARS.p_z.label} (${PHYSICS_VARS.p_z.unit})`,

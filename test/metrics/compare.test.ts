@@ -20,6 +20,16 @@ function sample(n: number, E_nu: number, seed: number, shiftEmuProxy = 0): Sampl
 }
 
 describe('comparing a generated sample with a reference', () => {
+  it('computes p_mu = sqrt(E_mu² − m_mu²) and cos theta_mu, the variables T2K and DUNE bin their results in', () => {
+    const s: Sample = { E_nu: Float64Array.of(2, 2), E_mu: Float64Array.of(1, M_MU), theta: Float64Array.of(Math.PI / 3, Math.PI) };
+    const p = physicsColumn(s, 'p_mu');
+    expect(p[0]).toBeCloseTo(Math.sqrt(1 - M_MU * M_MU), 12);
+    expect(p[1]).toBe(0);
+    const c = physicsColumn(s, 'cos_theta');
+    expect(c[0]).toBeCloseTo(0.5, 12);
+    expect(c[1]).toBeCloseTo(-1, 12);
+  });
+
   it('gives MAP 0 and EMD 0 for identical samples', () => {
     const s = sample(50_000, 2, 1);
     const c = compareSamples(s, s);
