@@ -6,7 +6,7 @@
  * aborts the running ones and commits nothing half-done.
  */
 import type { UpstreamArtifact } from '../contract/stage.ts';
-import { acquireLock, describeHolder } from '../cache/lock.ts';
+import { acquireLock, describeHolder, describeWait } from '../cache/lock.ts';
 import type { KeyedStage } from '../cache/key-data.ts';
 import type { Manifest } from '../cache/manifest.ts';
 import { ArtifactStore } from '../cache/store.ts';
@@ -250,8 +250,8 @@ class PlanRun {
     let lock;
     try {
       lock = await acquireLock(join(store.dir, 'locks'), key, this.stageAbort.signal, (e) => {
-        if (e.type === 'waiting') onEvent({ type: 'stage-waiting', id, holder: describeHolder(e.holder) });
-        else this.warn(`broke the stale lock of ${id} left by dead ${describeHolder(e.holder)}`);
+        if (e.type === 'waiting') onEvent({ type: 'stage-waiting', id, holder: describeWait(e.holder, e.file) });
+        else this.warn(`replaced the broken lock of ${id} (${e.why}${e.holder ? `; it was held by ${describeHolder(e.holder)}` : ''}): ${e.file}`);
       });
     } catch {
       this.finish(this.report(id, 'skipped', secs(), { reason: 'interrupted', when: 'waiting-for-lock' }));
