@@ -281,6 +281,9 @@ export const trainStage: StageKind<TrainParams> = {
       epoch: result.chosen_epoch,
       select: p.select,
       ...(loaded.domain ? { domain: loaded.domain } : {}),
+      // σ(E_nu) of the training data travels with the model, so that generated NuHepMC files can be
+      // normalised (docs/formats.md): the GAN reproduces the shape, the table the rate.
+      ...(loaded.cross_sections ? { cross_sections: loaded.cross_sections } : {}),
       ...(p.init ? { init: p.init, init_domain: initDomain } : {}),
       ...(p.freeze ? { freeze: p.freeze } : {}),
       train_events: train.n,

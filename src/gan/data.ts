@@ -3,6 +3,7 @@
  * (omega < 9.8 MeV, or E_mu < m_mu) are dropped and counted: their proxy E'_mu is undefined.
  */
 import { readEventTable } from '../io/event-table.ts';
+import { crossSectionTableOf } from '../io/nuhepmc-xsec.ts';
 import { inProxyDomain, proxyEmu, proxyEnu, proxyTheta } from '../physics/kinematics.ts';
 import { Rng } from '../util/rng.ts';
 import { partialShuffleInPlace, shuffleInPlace } from '../util/shuffle.ts';
@@ -17,6 +18,8 @@ export interface LoadedProxies {
   /** E_nu range (GeV) of the kept events. */
   E_range: [number, number];
   domain?: string;
+  /** The table's σ(E_nu) per channel (metadata `cross_sections`), when it carries a valid one. */
+  cross_sections?: unknown;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function loadProxies(file: string, cap?: number, seed = 1): Promise
     x[2 * k] = proxyEmu(events.E_mu[i]!, e);
     x[2 * k + 1] = proxyTheta(events.theta[i]!);
   }
-  return { data: { cond, x, n: m }, read: n, outside_domain: n - keep.length, E_range: [lo, hi], ...(typeof meta.domain === 'string' ? { domain: meta.domain } : {}) };
+  return { data: { cond, x, n: m }, read: n, outside_domain: n - keep.length, E_range: [lo, hi], ...(typeof meta.domain === 'string' ? { domain: meta.domain } : {}), ...(crossSectionTableOf(meta) ? { cross_sections: meta.cross_sections } : {}) };
 }
 
 /** Splits off the first `fraction` of a seeded permutation as validation data. */

@@ -48,6 +48,12 @@ export async function generateToFile(req: GenerateRequest): Promise<GenerateSumm
       seed: req.seed,
       model_epoch: info.epoch,
       backend: gen.backend,
+      // What the NuHepMC writer needs to state a flux-averaged cross section: the model's σ(E_nu)
+      // table (from its training data) and how E_nu was drawn — uniform whatever σ, i.e. the
+      // 'conditional' mode of simulate.
+      enu: typeof req.enu === 'number' ? req.enu : { uniform: req.enu },
+      energy_mode: 'conditional',
+      ...(info.cross_sections ? { cross_sections: info.cross_sections } : {}),
     });
     const t0 = performance.now();
     try {
