@@ -78,7 +78,7 @@ export async function* readEventBatches(file: string, batchSize = DEFAULT_BATCH)
   const format = tableFormatOf(file);
   const source =
     format === 'arrow' ? readArrowBatches(file)
-    : format === 'csv' ? readTextEvents(file, { unit: 'GeV', batchSize })
+    : format === 'csv' ? readTextEvents(file, { batchSize })
     : readNuHepMC(file, { batchSize });
   yield* rebatch(source, batchSize);
 }

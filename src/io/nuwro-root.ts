@@ -121,6 +121,30 @@ async function openTree(file: string): Promise<JsrootTree> {
 }
 
 /**
+ * `work`, or the first error jsroot throws while it runs. jsroot reads baskets in promise chains it
+ * does not return to the caller (`readBaskets(…).then(processBaskets)` in its tree.mjs), so a damaged
+ * basket (an entry offset past the end of its buffer) ends in an unhandled rejection — which would
+ * kill the process with a stack trace and leave the output's temporary file behind — instead of a
+ * rejection of `work`. While `work` runs, such a rejection coming from jsroot's code is taken as the
+ * failure of the read; any other one is rethrown untouched.
+ */
+async function guarded<T>(work: Promise<T>): Promise<T> {
+  let onUnhandled: ((reason: unknown) => void) | undefined;
+  const fromJsroot = new Promise<never>((_, reject) => {
+    onUnhandled = (reason: unknown) => {
+      if (reason instanceof Error && /[\\/]jsroot[\\/]/.test(reason.stack ?? '')) reject(reason);
+      else throw reason;
+    };
+    process.on('unhandledRejection', onUnhandled);
+  });
+  try {
+    return await Promise.race([work, fromJsroot]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled!);
+  }
+}
+
+/**
  * Stream the kept events of NuWro ROOT files, one file after another, as one sequence of batches.
  * Malformed input (truncated file, no `treeout`, missing branches, unphysical kinematics) is an
  * InputError naming the file and the entry.
@@ -180,7 +204,7 @@ export async function* readNuWroRoot(files: readonly string[], opts: NuWroReadOp
       };
       let processed: unknown;
       try {
-        processed = await treeProcess(tree, sel, { firstentry: first, numentries: Math.min(chunk, total - first) });
+        processed = await guarded(treeProcess(tree, sel, { firstentry: first, numentries: Math.min(chunk, total - first) }));
       } catch (e) {
         if (failure) throw failure;
         throw new InputError(`cannot read entries from 'treeout' (${(e as Error).message}); the file may be truncated or not NuWro output`, file, { entry });

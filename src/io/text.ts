@@ -12,10 +12,12 @@
  * Other columns are ignored. Units are stated in the header (`E_nu[MeV]`, `E_nu (GeV)`, `E_nu_MeV`,
  * `theta[deg]`), in a comment line before it (`# unit: MeV`), or by the caller (`unit` option, e.g.
  * `--unit MeV`); a unit stated in the header wins. Without any statement energies are GeV and angles
- * radians, the units of nugan's own `.csv` tables (docs/formats.md §2). A stated unit other than
- * GeV/MeV (energy) or rad/deg (angle) is rejected.
+ * radians, the units of nugan's own `.csv` tables (docs/formats.md §2); a table without a stated unit
+ * whose E_nu exceeds 100 GeV is rejected as probably MeV (UNSTATED_UNIT_E_NU_LIMIT). A stated unit
+ * other than GeV/MeV (energy) or rad/deg (angle) is rejected. Numbers are decimal (`1.5`, `-2e-3`):
+ * `0x10` or `Infinity` is not a number.
  */
-import { M_MU } from '../physics/constants.ts';
+import { E_MAX, E_MIN, M_MU } from '../physics/constants.ts';
 import { createAtomicWriteStream } from '../util/atomic.ts';
 import { InputError } from '../util/errors.ts';
 import { unreachable } from '../util/unreachable.ts';
@@ -72,12 +74,24 @@ function splitterFor(header: string): Splitter {
   return (l) => l.trim().split(/\s+/);
 }
 
-/** Parse a number strictly: empty or partly numeric text is an error, not 0 or NaN. */
+/** A decimal number as tables write it: sign, digits, point, exponent. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Parse a number strictly: empty, partly numeric or non-decimal text (`0x10`, `0b1`, `Infinity`,
+ * which JavaScript's Number() would accept) is NaN, which the caller reports.
+ */
 function num(text: string | undefined): number {
-  if (text === undefined || text === '') return Number.NaN;
-  const v = Number(text);
-  return v;
+  if (text === undefined || !DECIMAL.test(text)) return Number.NaN;
+  return Number(text);
 }
+
+/**
+ * The largest E_nu, in GeV, taken from a table that states no energy unit. nugan's models cover
+ * 0.3–10 GeV (docs/formats.md §4); a neutrino energy ten times above that in a table without a unit is
+ * almost surely MeV (NuWro's unit) read as GeV, which would silently train a model on nonsense.
+ */
+export const UNSTATED_UNIT_E_NU_LIMIT = 10 * E_MAX;
 
 /**
  * Stream the events of a delimited text table. Every malformed row is an InputError naming the file,
@@ -90,6 +104,8 @@ export async function* readTextEvents(file: string, opts: TextReadOptions = {}):
   let width = 0;
   let builder: BatchBuilder | undefined;
   let energyFactor = 1;
+  /** Whether anything (header cell, comment line, caller) says what unit E_nu is in. */
+  let E_nuUnitStated = opts.unit !== undefined;
   const defaultEnergy = opts.unit ?? 'GeV';
   if (!(defaultEnergy in { GeV: 1, MeV: 1 })) throw new InputError(`unknown energy unit '${String(defaultEnergy)}': expected GeV or MeV`, file);
   for await (const { line, no } of textLines(file)) {
@@ -110,6 +126,7 @@ export async function* readTextEvents(file: string, opts: TextReadOptions = {}):
       split = splitterFor(trimmed);
       width = cells.length;
       energyFactor = ENERGY_UNITS[(commentUnit ?? defaultEnergy).toLowerCase()]!;
+      if (commentUnit !== undefined) E_nuUnitStated = true;
       columns = [];
       const seen = new Set<Quantity>();
       cells.forEach((cell, index) => {
@@ -129,6 +146,7 @@ export async function* readTextEvents(file: string, opts: TextReadOptions = {}):
           }
           factor = table[unit.toLowerCase()];
         }
+        if (quantity === 'E_nu' && unit !== undefined) E_nuUnitStated = true;
         columns!.push({ index, quantity, factor });
       });
       const need = (q: Quantity[], what: string) => {
@@ -171,6 +189,14 @@ export async function* readTextEvents(file: string, opts: TextReadOptions = {}):
         default:
           unreachable(c.quantity);
       }
+    }
+    if (!E_nuUnitStated && E_nu > UNSTATED_UNIT_E_NU_LIMIT) {
+      throw new InputError(
+        `E_nu = ${E_nu} GeV, far above the ${E_MIN}–${E_MAX} GeV of nugan's models, and the table states no energy unit: ` +
+          `is it in MeV? State the unit: a header cell E_nu[MeV] (or E_nu[GeV]), a line '# unit: MeV' before the header, or --unit MeV`,
+        file,
+        { line: no, column: 'E_nu' },
+      );
     }
     const problem = eventProblem(E_nu, E_mu, theta);
     if (problem) throw new InputError(problem, file, { line: no });

@@ -70,6 +70,26 @@ describe('text tables', () => {
     expect(await failure('E_nu,E_mu,theta\n1,0.5,0.1\n', { unit: 'TeV' as never })).toMatch(/unknown energy unit 'TeV'/);
   });
 
+  it('rejects non-decimal numbers (0x10, 0b1, Infinity, 1_000) and accepts 1e-3, .5 and +2.', async () => {
+    for (const bad of ['0x10', '0b1', 'Infinity', '1_000', '5e']) {
+      expect(await failure(`E_nu,E_mu,theta\n3,1,${bad}\n`)).toMatch(new RegExp(`bad\\.csv:2 \\[theta\\]: field '${bad}' is not a number$`));
+    }
+    const ev = await readText('E_nu,E_mu,theta\n3,+2.,1e-3\n.5,0.25,.5\n');
+    expect(Array.from(ev.E_mu)).toEqual([2, 0.25]);
+    expect(Array.from(ev.theta)).toEqual([1e-3, 0.5]);
+  });
+
+  it('refuses E_nu above 100 GeV when no unit is stated (a table in MeV?), and reads it once one is', async () => {
+    const mev = 'E_nu,E_mu,theta\n500,320,0.4\n';
+    expect(await failure(mev)).toMatch(/bad\.csv:2 \[E_nu\]: E_nu = 500 GeV, far above the 0\.3–10 GeV of nugan's models, and the table states no energy unit: is it in MeV\?/);
+    expect(Array.from((await readText(`# unit: MeV\n${mev}`)).E_nu)).toEqual([0.5]);
+    expect(Array.from((await readText(mev.replace('E_nu,E_mu,', 'E_nu[MeV],E_mu[MeV],'))).E_nu)).toEqual([0.5]);
+    expect(Array.from((await readText(mev, { unit: 'MeV' })).E_nu)).toEqual([0.5]);
+    // Stated as GeV, a high energy is the user's word: no guess is made.
+    expect(Array.from((await readText(mev, { unit: 'GeV' })).E_nu)).toEqual([500]);
+    expect(Array.from((await readText('E_nu,E_mu,theta\n99,40,0.1\n')).E_nu)).toEqual([99]);
+  });
+
   it('rejects a header without a muon angle column', async () => {
     expect(await failure('E_nu,E_mu\n1,0.5\n')).toMatch(/bad\.csv:1: header names no muon angle column/);
   });
