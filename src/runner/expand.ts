@@ -10,7 +10,7 @@ import type { Result } from '../util/result.ts';
 import { didYouMean, error, type Diagnostic, type Location } from './diagnostics.ts';
 import { build, compileTemplate, type CompileCtx, type StageRef } from './interpolate.ts';
 import { ajvDiagnostics, createAjv, type AjvInstance, type RawStage, type ValidPipeline } from './load.ts';
-import { expandMatrix, instanceId, matrixAxes } from './matrix.ts';
+import { expandMatrix, instanceId, matrixAxes, reportIdCollisions } from './matrix.ts';
 import { applySets } from './overrides.ts';
 
 /** Expanded, readable, deterministic stage id (`tune@nu-argon-10000`), house rule 9. */
@@ -175,6 +175,7 @@ function instantiate(pipeline: ValidPipeline, stages: Record<string, RawStage>, 
  */
 function instancesOf(pipeline: ValidPipeline, baseId: string, stage: RawStage, kind: StageKind, params: Record<string, unknown>, report: (d: Diagnostic) => void): Instance[] {
   const combos = expandMatrix(pipeline, baseId, stage, params, report);
+  reportIdCollisions(pipeline, baseId, combos, report);
   const stageRefs: StageRef[] = [];
   const ctx: CompileCtx = { pipeline, baseId, params, axes: matrixAxes(stage), report, stageRefs };
   const withTmpl = compileTemplate(stage.with ?? {}, ['stages', baseId, 'with'], ctx);

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2020Module from 'ajv/dist/2020.js';
 // Imported, not read from disk: the single-file bundle carries it inside.
@@ -47,6 +47,22 @@ export interface ValidPipeline {
   locate(path: readonly (string | number)[], part?: 'key' | 'value'): Location;
 }
 
+/** Alias expansions a pipeline may make: generous for real pipelines, small enough to stop an alias bomb at once. */
+const MAX_ALIAS_COUNT = 10_000;
+
+/** Scalars that YAML reads as ±infinity or NaN (`.inf`, `-.inf`, `.nan`): no parameter can mean them, and JSON (manifests, keys) cannot hold them. */
+function nonFiniteNumbers(doc: Document): { source: string; start: number; end: number }[] {
+  const found: { source: string; start: number; end: number }[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'number' && !Number.isFinite(node.value) && node.range) {
+        found.push({ source: String(node.source ?? node.value), start: node.range[0], end: node.range[1] });
+      }
+    },
+  });
+  return found;
+}
+
 let pipelineValidator: ValidateFunction | undefined;
 let sharedAjv: AjvInstance | undefined;
 
@@ -85,7 +101,16 @@ export function loadPipeline(file: string, text?: string): LoadResult {
     return { ok: false, error: doc.errors.map((e) => error(`YAML: ${e.message.split('\n')[0]}`, at(e.pos[0], e.pos[1]))) };
   }
   const locate = (path: readonly (string | number)[], part: 'key' | 'value' = 'value'): Location => locateIn(doc, abs, path, part);
-  const data = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
+  const nonFinite = nonFiniteNumbers(doc).map((n) => error(`YAML: ${n.source} is not a finite number; parameters are finite numbers (an event count, an energy in GeV), as in JSON`, at(n.start, n.end)));
+  if (nonFinite.length > 0) return { ok: false, error: nonFinite };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // yaml refuses documents whose aliases expand past maxAliasCount (a "billion laughs" bomb) with a ReferenceError.
+    if (!(err instanceof ReferenceError)) throw err;
+    return { ok: false, error: [error(`YAML: the document's aliases (*name) expand to more than ${MAX_ALIAS_COUNT.toLocaleString('en')} nodes; write the values out or use fewer nested aliases`, at(0, 1))] };
+  }
   const validate = validatorForPipeline();
   const make = (p: { name?: string; params?: Record<string, unknown>; stages: Record<string, RawStage>; slurm?: Record<string, unknown> }): ValidPipeline => ({
       state: 'valid',

@@ -12,6 +12,32 @@ function idPart(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
+/**
+ * The most instances one matrix may expand to. Planning keeps every instance in memory and keys each
+ * one; a study of a million instances is already far beyond what any executor could run, and a typo
+ * (a list pasted where one value was meant) should fail at once instead of exhausting memory.
+ */
+export const MAX_MATRIX_INSTANCES = 1_000_000;
+
+/**
+ * Instance ids join matrix values with `-`, so different combinations can give one id (`p: [x-y, x]`
+ * with `q: [z, y-z]` both make `a@x-y-z`): one would silently never run. Reports each such pair,
+ * naming both combinations, so the user can choose distinct values.
+ */
+export function reportIdCollisions(pipeline: ValidPipeline, baseId: string, combos: readonly (Record<string, unknown> | undefined)[], report: (d: Diagnostic) => void): void {
+  const first = new Map<string, Record<string, unknown>>();
+  for (const combo of combos) {
+    if (!combo) continue;
+    const id = instanceId(baseId, combo);
+    const earlier = first.get(id);
+    if (!earlier) {
+      first.set(id, combo);
+      continue;
+    }
+    report(error(`matrix instances ${JSON.stringify(earlier)} and ${JSON.stringify(combo)} of stage '${baseId}' both get the id '${id}' (values are joined with '-'); make the values distinct, e.g. without '-'`, pipeline.locate(['stages', baseId, 'matrix'], 'key')));
+  }
+}
+
 /** The axes `${{ matrix.… }}` may name: the declared ones and the keys `include` entries add. */
 export function matrixAxes(stage: RawStage): ReadonlySet<string> | undefined {
   if (!stage.matrix) return undefined;
@@ -46,6 +72,11 @@ export function expandMatrix(pipeline: ValidPipeline, baseId: string, stage: Raw
   // Cartesian product by index arithmetic: each combination object is built once, keys in axis order.
   let total = axes.length ? 1 : 0;
   for (const [, values] of axes) total *= values.length;
+  if (total > MAX_MATRIX_INSTANCES) {
+    const sizes = axes.map(([a, v]) => `${a}: ${v.length}`).join(' × ');
+    report(error(`the matrix of stage '${baseId}' has ${total.toExponential(2)} combinations (${sizes}), more than the ${MAX_MATRIX_INSTANCES.toLocaleString('en')} instances a pipeline may plan; split the study or use fewer values`, pipeline.locate(['stages', baseId, 'matrix'], 'key')));
+    return [];
+  }
   let combos: Record<string, unknown>[] = new Array(total);
   for (let i = 0; i < total; i++) {
     const c: Record<string, unknown> = {};
