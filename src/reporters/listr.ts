@@ -36,7 +36,8 @@ export function createListrReporter(): { listener: RunListener; done: () => Prom
     switch (e.type) {
       case 'plan': {
         const toRun = e.stages.filter((s) => s.action !== 'cached');
-        process.stderr.write(`${e.pipeline}: ${e.stages.length} stages, ${toRun.length} to run, ${e.stages.length - toRun.length} cached\n`);
+        const pull = toRun.filter((s) => s.action === 'pull').length;
+        process.stderr.write(`${e.pipeline}: ${e.stages.length} stages, ${toRun.length - pull} to run, ${pull ? `${pull} to pull from the remote cache, ` : ''}${e.stages.length - toRun.length} cached\n`);
         for (const s of toRun) slots.set(s.id, { progress: new StageProgress(), lastDraw: 0 });
         const list = new Listr(
           toRun.map((s) => ({
@@ -59,6 +60,11 @@ export function createListrReporter(): { listener: RunListener; done: () => Prom
         if (s?.task) s.task.title = `${e.id} (${e.kind})`;
         break;
       }
+      case 'stage-pull': {
+        const s = slots.get(e.id);
+        if (s?.task) s.task.title = `${e.id} (pulling from ${e.from})`;
+        break;
+      }
       case 'stage-waiting': {
         const s = slots.get(e.id);
         if (s?.task) s.task.output = `waiting for ${e.holder}`;
@@ -78,7 +84,7 @@ export function createListrReporter(): { listener: RunListener; done: () => Prom
       case 'stage-end': {
         const r = e.report;
         if (r.state === 'ran') end(r.id, { title: `${r.id} ran in ${formatSeconds(r.seconds)}` });
-        else if (r.state === 'cached') end(r.id, { title: `${r.id} cached` });
+        else if (r.state === 'cached') end(r.id, { title: r.origin === 'remote' ? `${r.id} pulled from the remote cache in ${formatSeconds(r.seconds)}` : `${r.id} cached` });
         else if (r.state === 'failed') {
           messages.push(failureText(r) + (e.skipping.length ? `\n  skipped dependents: ${e.skipping.join(', ')}` : ''));
           end(r.id, { error: new Error(`${r.id}: ${r.failure ? failureMessage(r).split('\n')[0] : 'failed'}`) });

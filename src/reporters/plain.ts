@@ -7,9 +7,10 @@ import { describeFailure } from '../runner/failures.ts';
 import { formatSeconds, StageProgress } from './progress.ts';
 import { unreachable } from '../util/unreachable.ts';
 
-export function summaryLine(s: { ran: number; cached: number; failed: number; skipped: number; seconds: number; interrupted: boolean }): string {
+export function summaryLine(s: { ran: number; cached: number; pulled?: number; failed: number; skipped: number; seconds: number; interrupted: boolean }): string {
   const extra = s.skipped ? `, ${s.skipped} skipped` : '';
-  return `${s.interrupted ? 'interrupted: ' : ''}${s.ran} ran, ${s.cached} cached, ${s.failed} failed${extra} in ${s.seconds.toFixed(2)} s`;
+  const pulled = s.pulled ? ` (${s.pulled} pulled from the remote cache)` : '';
+  return `${s.interrupted ? 'interrupted: ' : ''}${s.ran} ran, ${s.cached} cached${pulled}, ${s.failed} failed${extra} in ${s.seconds.toFixed(2)} s`;
 }
 
 /** Why a stage failed or was skipped, in words ('' when it did neither). */
@@ -28,13 +29,17 @@ export function createPlainReporter(write: (text: string) => void, opts: { progr
   return (e: RunEvent) => {
     switch (e.type) {
       case 'plan': {
-        const run = e.stages.filter((s) => s.action !== 'cached').length;
-        write(`${e.pipeline}: ${e.stages.length} stages, ${run} to run, ${e.stages.length - run} cached\n`);
+        const run = e.stages.filter((s) => s.action === 'run' || s.action === 'force').length;
+        const pull = e.stages.filter((s) => s.action === 'pull').length;
+        write(`${e.pipeline}: ${e.stages.length} stages, ${run} to run, ${pull ? `${pull} to pull from the remote cache, ` : ''}${e.stages.length - run - pull} cached\n`);
         break;
       }
       case 'stage-start':
         progress.set(e.id, { p: new StageProgress(), last: performance.now() });
         write(`▶ ${e.id} (${e.kind})\n`);
+        break;
+      case 'stage-pull':
+        write(`↓ ${e.id} pulling from ${e.from}\n`);
         break;
       case 'stage-waiting':
         write(`… ${e.id} waits for ${e.holder}\n`);
@@ -55,7 +60,8 @@ export function createPlainReporter(write: (text: string) => void, opts: { progr
         progress.delete(r.id);
         if (r.state === 'ran') write(`✔ ${r.id} ran in ${formatSeconds(r.seconds)}\n`);
         else if (r.state === 'cached') {
-          if (opts.verbose) write(`= ${r.id} cached\n`);
+          if (r.origin === 'remote') write(`✔ ${r.id} pulled from the remote cache in ${formatSeconds(r.seconds)}\n`);
+          else if (opts.verbose) write(`= ${r.id} cached\n`);
         } else if (r.state === 'failed') write(`${failureText(r)}\n`);
         else if (r.failure?.reason !== 'upstream-failed') write(`- ${r.id} skipped: ${failureMessage(r)}\n`);
         if (e.skipping.length) write(`  skipping its dependents: ${e.skipping.join(', ')}\n`);

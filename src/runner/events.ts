@@ -19,10 +19,13 @@ export interface StageReport {
   /** Why it failed or was skipped (reporters render it with `describeFailure`). */
   readonly failure?: Failure;
   readonly logTail?: readonly string[];
+  /** 'remote' when a cached stage was pulled from the remote cache in this run. */
+  readonly origin?: 'remote';
 }
 
 export type RunEvent =
-  | { readonly type: 'plan'; readonly pipeline: string; readonly stages: readonly { id: StageId; kind: string; key: string; action: 'run' | 'cached' | 'force' }[] }
+  | { readonly type: 'plan'; readonly pipeline: string; readonly stages: readonly { id: StageId; kind: string; key: string; action: 'run' | 'cached' | 'pull' | 'force' }[] }
+  | { readonly type: 'stage-pull'; readonly id: StageId; readonly from: string }
   | { readonly type: 'stage-start'; readonly id: StageId; readonly kind: string }
   | { readonly type: 'stage-waiting'; readonly id: StageId; readonly holder: string }
   | { readonly type: 'stage-progress'; readonly id: StageId; readonly progress: ExecutorProgress }
@@ -33,6 +36,8 @@ export type RunEvent =
 export interface RunSummary {
   readonly ran: number;
   readonly cached: number;
+  /** Of the cached stages, those pulled from the remote cache in this run. */
+  readonly pulled?: number;
   readonly failed: number;
   readonly skipped: number;
   readonly seconds: number;

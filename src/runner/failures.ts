@@ -61,7 +61,14 @@ export interface Interrupted {
   readonly when: 'waiting-for-lock' | 'running' | 'not-started';
 }
 
-export type Failure = StageFailed | InternalError | ProcessDied | Lost | Aborted | UpstreamFailed | Interrupted;
+/** `--remote-only`: the stage is neither in the local store nor obtainable from the remote cache. */
+export interface RemoteMiss {
+  readonly reason: 'remote-miss';
+  /** Why the remote could not provide it (absent, unreachable, corrupt), in words. */
+  readonly why: string;
+}
+
+export type Failure = StageFailed | InternalError | ProcessDied | Lost | Aborted | UpstreamFailed | Interrupted | RemoteMiss;
 
 /** The message of a failure, as `run` prints it after the reason. */
 export function describeFailure(f: Failure): string {
@@ -106,6 +113,8 @@ export function describeFailure(f: Failure): string {
       }
     case 'lost':
       return `slurm job ${f.jobId} of '${f.id}' ended without finishing: ${f.state}; log: ${f.log}`;
+    case 'remote-miss':
+      return `--remote-only: not in the local store and not obtainable from the remote cache (${f.why}); nothing was run`;
     case 'upstream-failed':
       return `upstream '${f.upstream}' ${f.upstreamState === 'failed' ? 'failed' : 'was skipped'}`;
     case 'interrupted':

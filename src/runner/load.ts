@@ -43,6 +43,8 @@ export interface ValidPipeline {
   readonly params: Record<string, unknown>;
   readonly stages: Record<string, RawStage>;
   readonly slurm: Record<string, unknown> | undefined;
+  /** The pipeline's `remote:` cache entry, as written (a URL or {url, push}; src/cache/remote/config.ts reads it). */
+  readonly remote: unknown;
   /** Source location of the node at `path` (its key when `part` is 'key'); the closest existing ancestor otherwise. */
   locate(path: readonly (string | number)[], part?: 'key' | 'value'): Location;
 }
@@ -112,7 +114,7 @@ export function loadPipeline(file: string, text?: string): LoadResult {
     return { ok: false, error: [error(`YAML: the document's aliases (*name) expand to more than ${MAX_ALIAS_COUNT.toLocaleString('en')} nodes; write the values out or use fewer nested aliases`, at(0, 1))] };
   }
   const validate = validatorForPipeline();
-  const make = (p: { name?: string; params?: Record<string, unknown>; stages: Record<string, RawStage>; slurm?: Record<string, unknown> }): ValidPipeline => ({
+  const make = (p: { name?: string; params?: Record<string, unknown>; stages: Record<string, RawStage>; slurm?: Record<string, unknown>; remote?: unknown }): ValidPipeline => ({
       state: 'valid',
       file: abs,
       dir: dirname(abs),
@@ -120,6 +122,7 @@ export function loadPipeline(file: string, text?: string): LoadResult {
       params: p.params ?? {},
       stages: p.stages,
       slurm: p.slurm,
+      remote: p.remote,
       locate,
   });
   if (!validate(data)) {
@@ -141,7 +144,7 @@ export function loadPipeline(file: string, text?: string): LoadResult {
     }
     return { ok: false, error: diagnostics };
   }
-  const p = data as { name?: string; params?: Record<string, unknown>; stages: Record<string, RawStage>; slurm?: Record<string, unknown> };
+  const p = data as { name?: string; params?: Record<string, unknown>; stages: Record<string, RawStage>; slurm?: Record<string, unknown>; remote?: unknown };
   return { ok: true, value: make(p) };
 }
 

@@ -9,6 +9,7 @@ import type { UpstreamArtifact } from '../contract/stage.ts';
 import { acquireLock, describeHolder, describeWait } from '../cache/lock.ts';
 import type { KeyedStage } from '../cache/key-data.ts';
 import type { Manifest } from '../cache/manifest.ts';
+import type { RemoteLink } from '../cache/remote/link.ts';
 import { ArtifactStore } from '../cache/store.ts';
 import { join } from 'node:path';
 import { fnv1a32 } from '../util/digest.ts';
@@ -35,6 +36,11 @@ export interface ScheduleOptions {
   /** Start ready stages in random order (tests: exposes missing `needs`). */
   readonly shuffle?: boolean;
   readonly dryRun?: boolean;
+  /**
+   * The remote cache, when one is configured: keys missing locally are looked up there (in parallel,
+   * before the run) and pulled instead of run; stages that ran are pushed when pushing is on.
+   */
+  readonly remote?: RemoteLink;
 }
 
 export interface RunOutcome {
@@ -67,17 +73,22 @@ export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>
   const started = new Date().toISOString();
   const warn = (message: string) => opts.onEvent({ type: 'warning', message });
   const cachedNow = cachedUpFront(plan, keys, selection, opts.store, warn);
+  const remote = opts.remote;
+  const remotely = (id: StageId) => !!remote && !selection.forced.has(id) && plan.byId.get(id)!.cacheable && remote.holds(keys.get(id)!.key);
+  if (remote) await remote.lookup(selection.order.filter((id) => !cachedNow.has(id) && !selection.forced.has(id) && plan.byId.get(id)!.cacheable).map((id) => keys.get(id)!.key));
   opts.onEvent({
     type: 'plan',
     pipeline: plan.pipeline.file,
-    stages: selection.order.map((id) => ({ id, kind: plan.byId.get(id)!.kind, key: keys.get(id)!.key, action: selection.forced.has(id) ? 'force' : cachedNow.has(id) ? 'cached' : 'run' })),
+    stages: selection.order.map((id) => ({ id, kind: plan.byId.get(id)!.kind, key: keys.get(id)!.key, action: selection.forced.has(id) ? 'force' : cachedNow.has(id) ? 'cached' : remotely(id) ? 'pull' : 'run' })),
   });
   if (opts.dryRun) {
     return { reports: [], summary: { ran: 0, cached: 0, failed: 0, skipped: 0, seconds: (performance.now() - t0) / 1000, interrupted: false } };
   }
-  const wantGpu = selection.order.some((id) => !cachedNow.has(id) && (plan.byId.get(id)!.resources.gpus > 0 || plan.byId.get(id)!.resources.wantsGpu));
+  const wantGpu = selection.order.some((id) => !cachedNow.has(id) && !remotely(id) && (plan.byId.get(id)!.resources.gpus > 0 || plan.byId.get(id)!.resources.wantsGpu));
   const gpus = typeof opts.gpus === 'number' ? opts.gpus : wantGpu ? await opts.gpus() : 0;
   const reports = await new PlanRun(plan, keys, selection, { ...opts, gpus }, cachedNow, warn).run();
+  // Uploads started in the background as stages finished; the run is done when they are.
+  if (remote) await remote.drain();
   const list = selection.order.map(
     (id): StageReport => reports.get(id) ?? { id, kind: plan.byId.get(id)!.kind, state: 'skipped', key: keys.get(id)!.key, seconds: 0, outputs: {}, failure: { reason: 'interrupted', when: 'not-started' } },
   );
@@ -85,6 +96,7 @@ export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>
   const summary: RunSummary = {
     ran: count('ran'),
     cached: count('cached'),
+    ...(remote ? { pulled: list.filter((r) => r.origin === 'remote').length } : {}),
     failed: count('failed'),
     skipped: count('skipped'),
     seconds: (performance.now() - t0) / 1000,
@@ -263,9 +275,11 @@ class PlanRun {
         this.finish(this.cachedReport(id, now, secs()));
         return;
       }
+      if (await this.fromRemote(id, key, secs)) return;
       onEvent({ type: 'stage-start', id, kind: node.kind });
       const outcome = await this.execute(this.jobSpec(id, gpus.length), gpus);
       if (outcome.ok) {
+        if (node.cacheable) this.opts.remote?.pushLater(key);
         this.artifacts.set(id, outcome.artifact);
         this.finish({ id, kind: node.kind, state: 'ran', key, seconds: outcome.seconds, outputs: { ...outcome.artifact.outputs } });
       } else if (outcome.reason === 'aborted') {
@@ -276,6 +290,32 @@ class PlanRun {
     } finally {
       lock.release();
     }
+  }
+
+  /**
+   * Under the stage's lock, when the remote holds the key: pull it (true: the stage is done). A failed
+   * pull is a warning and the stage runs here, unless `--remote-only`, where it fails, as does a stage
+   * the remote does not hold.
+   */
+  private async fromRemote(id: StageId, key: string, secs: () => number): Promise<boolean> {
+    const remote = this.opts.remote;
+    const node = this.plan.byId.get(id)!;
+    if (!remote || this.selection.forced.has(id) || !node.cacheable) return false;
+    if (remote.holds(key)) {
+      this.opts.onEvent({ type: 'stage-pull', id, from: remote.display });
+      const pulled = await remote.pull(key);
+      if (pulled.ok) {
+        this.finish({ ...this.cachedReport(id, pulled.value, secs()), origin: 'remote' });
+        return true;
+      }
+      if (!remote.only) {
+        this.warn(`${id}: could not pull it from the remote cache (${pulled.error}); building it here`);
+        return false;
+      }
+    }
+    if (!remote.only) return false;
+    this.finish(this.report(id, 'failed', secs(), { reason: 'remote-miss', why: remote.whyNot(key) }));
+    return true;
   }
 
   private jobSpec(id: StageId, gpus: number): StageJobSpec {

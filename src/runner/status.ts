@@ -29,8 +29,22 @@ export type StaleCause =
   | { readonly type: 'artifact-removed' }
   | { readonly type: 'key-changed' };
 
+/** What the remote cache records of a key only it holds: what `status` says of a remote hit. */
+export interface RemoteHolding {
+  /** The entry's URL (without credentials). */
+  readonly url: string;
+  readonly pushedAt: string;
+  /** Host, stage kind, seconds and device from the artifact's manifest. */
+  readonly madeOn: string;
+  readonly kind: string;
+  readonly seconds: number;
+  readonly device?: string;
+}
+
 export type StageStatus =
   | { readonly id: StageId; readonly state: 'cached'; readonly key: string }
+  /** Not in the local store, but the remote cache holds it: `run` pulls it and runs nothing. */
+  | { readonly id: StageId; readonly state: 'remote'; readonly key: string; readonly remote: RemoteHolding; readonly reasons: readonly string[] }
   | { readonly id: StageId; readonly state: 'stale'; readonly key: string; readonly previousKey: string; readonly causes: readonly StaleCause[]; readonly reasons: readonly string[] }
   | { readonly id: StageId; readonly state: 'missing'; readonly key: string; readonly causes: readonly StaleCause[]; readonly reasons: readonly string[] };
 
@@ -132,5 +146,24 @@ export function pipelineStatus(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage
     if (!last) return { id: node.id, state: 'missing', key, ...explained([{ type: 'never-run' }]) };
     if (last.key === key) return { id: node.id, state: 'missing', key, ...explained([{ type: 'artifact-removed' }]) };
     return { id: node.id, state: 'stale', key, previousKey: last.key, ...explained(keyChanges(last.keyData as KeyData, keyData)) };
+  });
+}
+
+/** The wording of a remote hit, as `status` prints it under the stage. */
+export function describeHolding(h: RemoteHolding): string {
+  const device = h.device ? ` on ${h.device}` : '';
+  return `only the remote cache holds it: pushed ${h.pushedAt}, made on ${h.madeOn} by ${h.kind}${device} in ${h.seconds.toFixed(1)} s (${h.url}); run pulls it`;
+}
+
+/**
+ * `pipelineStatus` with a remote cache: every stage that is not cached locally (and may be cached) is
+ * looked up remotely — `lookup` does them all at once, in parallel — and becomes `remote` where found.
+ */
+export async function withRemoteHoldings(plan: Plan, statuses: readonly StageStatus[], lookup: (keys: readonly string[]) => Promise<ReadonlyMap<string, RemoteHolding>>): Promise<StageStatus[]> {
+  const wanted = statuses.filter((s) => s.state !== 'cached' && plan.byId.get(s.id)!.cacheable).map((s) => s.key);
+  const held = wanted.length ? await lookup(wanted) : new Map<string, RemoteHolding>();
+  return statuses.map((s): StageStatus => {
+    const h = s.state !== 'cached' ? held.get(s.key) : undefined;
+    return h ? { id: s.id, state: 'remote', key: s.key, remote: h, reasons: [describeHolding(h)] } : s;
   });
 }

@@ -14,6 +14,8 @@ import { selectStages } from '../../runner/select.ts';
 import { createPlainReporter, failureMessage } from '../../reporters/plain.ts';
 import { parseCommandArgs, type ParsedArgs } from '../args.ts';
 import { failWithDiagnostics } from '../problems.ts';
+import { createRemoteLink, type RemoteLink } from '../../cache/remote/link.ts';
+import { openRemote, REMOTE_HELP, REMOTE_OPTIONS, remoteSettings } from '../remote-options.ts';
 
 const help = `usage: nugan run [PIPELINE] [options]
 
@@ -29,7 +31,7 @@ options:
                       machine's hardware GPUs, counted when a stage that would use one runs)
   --executor NAME     local (default) or slurm
   --store DIR         artifact store (default: artifacts/ in the pipeline's repository)
-  --json              print one JSON document on stdout
+${REMOTE_HELP}  --json              print one JSON document on stdout
   --verbose           also list cached stages
 `;
 
@@ -74,6 +76,7 @@ interface RunOptions {
   readonly store: string | undefined;
   readonly json: boolean;
   readonly verbose: boolean;
+  readonly args: ParsedArgs;
 }
 
 /**
@@ -95,7 +98,12 @@ export default async function runCommand(argv: string[]): Promise<number> {
   const selection = selectStages(plan, opts.only, opts.force);
   if (!selection.ok) return failWithDiagnostics(selection.error, opts.json);
 
+  const settings = remoteSettings(opts.args, plan.pipeline.remote, plan.pipeline.file);
+  const remoteOnly = opts.args.values['remote-only'] === true;
+  if (remoteOnly && !settings) throw new InputError('--remote-only needs a remote cache: give --remote URL, set NUGAN_REMOTE, or add remote: to the pipeline');
   const reporter = await chooseReporter(opts);
+  const warnNow = (message: string) => (opts.dryRun ? err(`warning: ${message}\n`) : reporter.listener({ type: 'warning', message }));
+  const remote: RemoteLink | undefined = settings ? createRemoteLink(openRemote(settings), store, { push: settings.push, only: remoteOnly, warn: warnNow }) : undefined;
   let planEvent: Extract<RunEvent, { type: 'plan' }> | undefined;
   const onEvent: RunListener = (e) => {
     if (e.type === 'plan') planEvent = e;
@@ -107,9 +115,10 @@ export default async function runCommand(argv: string[]): Promise<number> {
   const jobs = opts.jobs ?? (executor.ownsSlots ? Math.max(1, executor.slots) : defaultJobs());
   let outcome;
   try {
-    outcome = await runPlan(plan, keys, selection.value, { store, executor, jobs, gpus: opts.gpus ?? countGpus, signal: interrupt.signal, onEvent, dryRun: opts.dryRun, shuffle: process.env.NUGAN_SHUFFLE === '1' });
+    outcome = await runPlan(plan, keys, selection.value, { store, executor, jobs, gpus: opts.gpus ?? countGpus, signal: interrupt.signal, onEvent, dryRun: opts.dryRun, shuffle: process.env.NUGAN_SHUFFLE === '1', remote });
   } finally {
     await executor.close();
+    remote?.close();
     await reporter.done();
     interrupt.dispose();
   }
@@ -142,6 +151,7 @@ function parseRunOptions(argv: string[]): RunOptions | 'help' {
     store: { type: 'string' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
+    ...REMOTE_OPTIONS,
   });
   if (args.values.help) return 'help';
   if (args.positionals.length > 1) throw new InputError(`nugan run takes one PIPELINE, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
@@ -161,6 +171,7 @@ function parseRunOptions(argv: string[]): RunOptions | 'help' {
     store: args.values.store as string | undefined,
     json: args.values.json === true,
     verbose: args.values.verbose === true,
+    args,
   };
 }
 
@@ -196,11 +207,11 @@ function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
 
 function printDryRun(plan: Plan, stages: Extract<RunEvent, { type: 'plan' }>['stages'], json: boolean): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify({ pipeline: plan.pipeline.file, dryRun: true, stages: stages.map((s) => ({ id: s.id, kind: s.kind, state: s.action === 'cached' ? 'cached' : 'would-run', key: s.key, needs: plan.byId.get(s.id)!.needs })) })}\n`);
+    process.stdout.write(`${JSON.stringify({ pipeline: plan.pipeline.file, dryRun: true, stages: stages.map((s) => ({ id: s.id, kind: s.kind, state: s.action === 'cached' ? 'cached' : s.action === 'pull' ? 'would-pull' : 'would-run', key: s.key, needs: plan.byId.get(s.id)!.needs })) })}\n`);
     return;
   }
-  const lines = stages.map((s) => `  ${s.action === 'cached' ? 'cached   ' : s.action === 'force' ? 'force    ' : 'would run'}  ${s.id}${plan.byId.get(s.id)!.needs.length ? `  ← ${plan.byId.get(s.id)!.needs.join(', ')}` : ''}`);
-  process.stdout.write(`plan for ${plan.pipeline.file} (dry run, nothing is executed):\n${lines.join('\n')}\n${stages.filter((s) => s.action !== 'cached').length} would run, ${stages.filter((s) => s.action === 'cached').length} cached\n`);
+  const lines = stages.map((s) => `  ${s.action === 'cached' ? 'cached    ' : s.action === 'force' ? 'force     ' : s.action === 'pull' ? 'would pull' : 'would run '}  ${s.id}${plan.byId.get(s.id)!.needs.length ? `  ← ${plan.byId.get(s.id)!.needs.join(', ')}` : ''}`);
+  process.stdout.write(`plan for ${plan.pipeline.file} (dry run, nothing is executed):\n${lines.join('\n')}\n${stages.filter((s) => s.action === 'run' || s.action === 'force').length} would run, ${stages.filter((s) => s.action === 'pull').length ? `${stages.filter((s) => s.action === 'pull').length} would be pulled from the remote cache, ` : ''}${stages.filter((s) => s.action === 'cached').length} cached\n`);
 }
 
 /** The one JSON document of `run --json` (README.md, "Command line"). */
@@ -215,6 +226,7 @@ function printRunJson(plan: Plan, storeDir: string, outcome: RunOutcome): void {
       key: r.key,
       seconds: Number(r.seconds.toFixed(3)),
       outputs: r.outputs,
+      ...(r.origin ? { from: r.origin } : {}),
       ...(r.failure ? { reason: r.failure.reason, message: failureMessage(r) } : {}),
       ...(r.logTail?.length ? { logTail: r.logTail } : {}),
     })),

@@ -91,7 +91,7 @@ export default async function showCommand(argv: string[]): Promise<number> {
       return { id, kind: node.kind, state: 'cached', key, dir: a.dir, outputs: a.outputs, manifest: m };
     }
     const st = statusById.get(id)!;
-    const out: Shown = { id, kind: node.kind, state: st.state === 'cached' ? 'missing' : st.state, key, reasons: st.state === 'cached' ? [] : st.reasons };
+    const out: Shown = { id, kind: node.kind, state: st.state === 'cached' || st.state === 'remote' ? 'missing' : st.state, key, reasons: st.state === 'cached' ? [] : st.reasons };
     const lastKey = store.readLast(tag, id)?.key;
     const lm = lastKey !== undefined && lastKey !== key ? store.readManifest(lastKey) : undefined;
     if (lm && !(lm instanceof Error)) {
