@@ -105,6 +105,7 @@ export const commandStage: StageKind<CommandParams> = {
   schema,
   moduleUrl: import.meta.url,
   externalInputs: (p) => p.inputs,
+  shellParams: ['run'],
   cacheable: (p) => p.cacheable,
   run,
 };

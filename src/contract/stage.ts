@@ -113,6 +113,12 @@ export interface StageKind<P = any> {
    * cache key. Stages that read undeclared files must return `cacheable: false`.
    */
   externalInputs?(params: P): string[];
+  /**
+   * Top-level `with:` keys whose string value a shell runs (`command`'s `run`). Every value the
+   * runner interpolates into such a string — a parameter, a matrix value, an upstream output path — is
+   * shell-quoted for the quotes it stands in, so it is always one word of data, never code.
+   */
+  readonly shellParams?: readonly string[];
   /** False when the stage's result cannot be keyed (never skipped, taints dependents). */
   cacheable?(params: P): boolean;
   run(ctx: StageContext<P>): Promise<StageResult>;

@@ -16,6 +16,7 @@ import type { Result } from '../util/result.ts';
 import { failedOutcome, type ExecutionFailure, type ExecutorHooks, type StageJobSpec, type StageOutcome } from './executor.ts';
 import { thrownText, type StageFailed } from './failures.ts';
 import { NUGAN_VERSION } from '../version.ts';
+import { joinShell } from './shell-quote.ts';
 import { isTemplate, joinTemplate, parseTemplate } from './template.ts';
 
 const LOG_TAIL = 20;
@@ -25,7 +26,15 @@ const LOG_TAIL = 20;
  * (expansion left these verbatim: the path exists only now). Read through template.ts, like every
  * other `${{ }}`.
  */
-export function resolveOutputRefs(value: unknown, inputs: Readonly<Record<string, UpstreamArtifact>>): unknown {
+export function resolveOutputRefs(value: unknown, inputs: Readonly<Record<string, UpstreamArtifact>>, shellParams: readonly string[] = []): unknown {
+  if (shellParams.length > 0 && value && typeof value === 'object' && !Array.isArray(value)) {
+    const params = { ...(resolveOutputRefs(value, inputs) as Record<string, unknown>) };
+    for (const key of shellParams) {
+      const raw = (value as Record<string, unknown>)[key];
+      if (typeof raw === 'string' && isTemplate(raw)) params[key] = resolveShellOutputRefs(raw, inputs);
+    }
+    return params;
+  }
   if (typeof value === 'string') {
     if (!isTemplate(value)) return value;
     return joinTemplate(parseTemplate(value).map((seg) => (typeof seg === 'string' ? seg : seg.expr.type === 'output' ? outputPath(seg.expr, inputs) : seg.source)));
@@ -35,6 +44,11 @@ export function resolveOutputRefs(value: unknown, inputs: Readonly<Record<string
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveOutputRefs(v, inputs)]));
   }
   return value;
+}
+
+/** An output reference in a shell string: the path, shell-quoted for where it stands (shell-quote.ts). */
+function resolveShellOutputRefs(value: string, inputs: Readonly<Record<string, UpstreamArtifact>>): string {
+  return joinShell(parseTemplate(value).map((seg) => (typeof seg === 'string' ? { literal: seg } : seg.expr.type === 'output' ? { value: outputPath(seg.expr, inputs) } : { literal: seg.source })));
 }
 
 function outputPath({ stage, output }: { stage: string; output: string }, inputs: Readonly<Record<string, UpstreamArtifact>>): string {
@@ -116,7 +130,7 @@ export async function executeStageJob(spec: StageJobSpec, kinds: readonly StageK
     log = new StageLog(join(tempDir, 'stage.log'));
     const missingInput = (kind.externalInputs?.(spec.params) ?? []).map((rel) => resolve(spec.pipelineDir, rel)).find((abs) => !existsSync(abs));
     if (missingInput) return await failed({ reason: 'stage-failed', cause: 'input-file-missing', file: missingInput });
-    const params = resolveOutputRefs(spec.params, spec.inputs) as Record<string, unknown>;
+    const params = resolveOutputRefs(spec.params, spec.inputs, kind.shellParams) as Record<string, unknown>;
     const result = await kind.run(stageContext(spec, params, tempDir, store.scratchDir(spec.key), hooks, log.line));
     if (hooks.signal.aborted) return await interrupted();
     const outputs = await recordOutputs(result.outputs, tempDir);

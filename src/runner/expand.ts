@@ -177,10 +177,11 @@ function instancesOf(pipeline: ValidPipeline, baseId: string, stage: RawStage, k
   const combos = expandMatrix(pipeline, baseId, stage, params, report);
   reportIdCollisions(pipeline, baseId, combos, report);
   const stageRefs: StageRef[] = [];
-  const ctx: CompileCtx = { pipeline, baseId, params, axes: matrixAxes(stage), report, stageRefs };
+  const shellPaths = new Set((kind.shellParams ?? []).map((k) => `stages.${baseId}.with.${k}`));
+  const ctx: CompileCtx = { pipeline, baseId, params, axes: matrixAxes(stage), report, stageRefs, shellPaths };
   const withTmpl = compileTemplate(stage.with ?? {}, ['stages', baseId, 'with'], ctx);
   const needsRaw = stage.needs === undefined ? [] : Array.isArray(stage.needs) ? stage.needs : [stage.needs];
-  const needsTmpl = needsRaw.map((n, index) => ({ t: compileTemplate(n, needsPath(stage, baseId, index), { ...ctx, stageRefs: [] }), index }));
+  const needsTmpl = needsRaw.map((n, index) => ({ t: compileTemplate(n, needsPath(stage, baseId, index), { ...ctx, stageRefs: [], shellPaths: undefined }), index }));
   return combos.map((combo) => {
     const id = instanceId(baseId, combo);
     // A fresh top-level object per instance (seed is taken out, defaults go in); nested static parts are shared.

@@ -7,6 +7,7 @@
  */
 import { didYouMean, error, type Diagnostic } from './diagnostics.ts';
 import type { ValidPipeline } from './load.ts';
+import { joinShell } from './shell-quote.ts';
 import { isTemplate, joinTemplate, parseTemplate, type Expr } from './template.ts';
 
 /** Where a `${{ stages.<id>.outputs.<name> }}` was written. */
@@ -26,6 +27,11 @@ export interface CompileCtx {
   readonly report: (d: Diagnostic) => void;
   /** Receives every output reference met while compiling. */
   readonly stageRefs: StageRef[];
+  /**
+   * Dotted paths (`stages.<id>.with.run`) of strings a shell runs (StageKind.shellParams): values
+   * interpolated into them are shell-quoted (shell-quote.ts).
+   */
+  readonly shellPaths?: ReadonlySet<string>;
 }
 
 /** A value compiled once per stage: static, or built from an instance's matrix values. */
@@ -78,7 +84,10 @@ function compileString(value: string, path: (string | number)[], ctx: CompileCtx
   });
   const valueOf = (p: Piece, m: Record<string, unknown> | undefined): unknown =>
     typeof p === 'string' ? p : 'constant' in p ? p.constant : lookup(m?.[p.axis], p.rest);
-  const make = (m: Record<string, unknown> | undefined) => joinTemplate(pieces.map((p) => valueOf(p, m)));
+  const shell = ctx.shellPaths?.has(path.join('.')) === true;
+  const make = shell
+    ? (m: Record<string, unknown> | undefined) => joinShell(pieces.map((p) => (typeof p === 'string' ? { literal: p } : { value: valueOf(p, m) })))
+    : (m: Record<string, unknown> | undefined) => joinTemplate(pieces.map((p) => valueOf(p, m)));
   return pieces.some((p) => typeof p === 'object' && 'axis' in p) ? { dynamic: true, build: make } : { dynamic: false, value: make(undefined) };
 }
 
