@@ -60,15 +60,16 @@ async function waitForPort(port: number, child: ChildProcess, log: string): Prom
 }
 
 /** A started nginx, or the reason the remote tests are skipped. */
-export async function startNginx(opts: { slowRate?: number } = {}): Promise<Nginx | { skip: string }> {
+export async function startNginx(opts: { slowRate?: number; data?: string } = {}): Promise<Nginx | { skip: string }> {
   const bin = findNginx();
   if (!bin) {
     if (process.env.NUGAN_REQUIRE_NGINX === '1') throw new Error(`NUGAN_REQUIRE_NGINX=1 but ${NGINX_MISSING}`);
     return { skip: NGINX_MISSING };
   }
   const dir = mkdtempSync(join(tmpdir(), 'nugan-nginx-'));
-  const data = join(dir, 'data');
-  mkdirSync(data);
+  // Another server's data directory may be shared: a second door onto the same remote, to kill.
+  const data = opts.data ?? join(dir, 'data');
+  mkdirSync(data, { recursive: true });
   mkdirSync(join(dir, 'tmp'));
   const user = 'alice';
   const password = randomBytes(6).toString('hex');
@@ -105,7 +106,7 @@ http {
       alias ${data}/;
       limit_rate ${opts.slowRate ?? 200_000};
     }
-    location ~ ^/err/v1/cas/ { return 500; }
+    location ~ ^/err/.*/v1/cas/ { return 500; }
     location /err/ {
       alias ${data}/;
     }
