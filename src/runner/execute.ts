@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, type StageContext, type StageKind, type UpstreamArtifact } from '../contract/stage.ts';
 import { hashOutput } from '../cache/hash.ts';
+import { acquireLock, describeWait, type HeldLock } from '../cache/lock.ts';
 import { MANIFEST_SCHEMA, type Manifest, type OutputRecord } from '../cache/manifest.ts';
 import { ArtifactStore } from '../cache/store.ts';
 import type { Result } from '../util/result.ts';
@@ -108,6 +109,36 @@ class StageLog {
  * the attempt and removes the temporary directory.
  */
 export async function executeStageJob(spec: StageJobSpec, kinds: readonly StageKind[], hooks: ExecutorHooks): Promise<StageOutcome> {
+  // Under SLURM a job killed by the scheduler leaves no live process behind it and its node's pid
+  // cannot be checked from another node: the job's own accounting rules there, not this lock.
+  if (process.env.SLURM_JOB_ID) return executeLocked(spec, kinds, hooks);
+  let lock: HeldLock;
+  try {
+    lock = await acquireStageLock(spec, hooks);
+  } catch {
+    return failedOutcome({ reason: 'aborted', cause: 'interrupted' });
+  }
+  try {
+    return await executeLocked(spec, kinds, hooks);
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * The lock of the process that executes a key (`locks/<key>.stage.lock`), beside the runner's lock
+ * of the key. The runner's lock names the runner; when the runner is killed (kill -9) that lock's
+ * holder is dead and the next run breaks it — while the killed run's stage process may still be
+ * stopping (parent-watch.ts gives it a grace period). This lock names that stage process, so the new
+ * run's stage waits for it to be gone instead of running the same stage beside it.
+ */
+function acquireStageLock(spec: StageJobSpec, hooks: ExecutorHooks): Promise<HeldLock> {
+  return acquireLock(join(spec.storeDir, 'locks'), `${spec.key}.stage`, hooks.signal, (e) => {
+    if (e.type === 'waiting') hooks.onProgress({ type: 'state', text: `waiting for an earlier stage process: ${describeWait(e.holder, e.file)}` });
+  });
+}
+
+async function executeLocked(spec: StageJobSpec, kinds: readonly StageKind[], hooks: ExecutorHooks): Promise<StageOutcome> {
   const t0 = performance.now();
   const started = new Date().toISOString();
   const store = new ArtifactStore(spec.storeDir);

@@ -2,11 +2,13 @@
  * `nugan exec-stage --job FILE.json`: runs one StageJobSpec through executeStageJob (used inside SLURM
  * jobs). Exit 0 when the artifact was committed, 1 otherwise; the outcome goes to stdout as JSON.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { stageKinds } from '../../../stages/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { executeStageJob } from '../../runner/execute.ts';
 import type { ExecutorProgress, StageJobSpec } from '../../runner/executor.ts';
+import { STAGE_KILL_GRACE_MS } from '../../runner/executors/child-process.ts';
+import { PARENT_PID_ENV, watchParent } from '../../runner/parent-watch.ts';
 import { parseCommandArgs } from '../args.ts';
 
 export default async function execStage(argv: string[]): Promise<number> {
@@ -26,6 +28,19 @@ export default async function execStage(argv: string[]): Promise<number> {
   const stop = () => abort.abort(new Error('signal'));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Started by a local `nugan run`: stop when it dies, even by kill -9 (src/runner/parent-watch.ts).
+  const runner = Number(process.env[PARENT_PID_ENV]);
+  // Its stdout and stderr are pipes to the runner: once the runner is gone a write fails (EPIPE), and
+  // an unhandled stream error would kill this process before it removed its temporary directory.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  // Its job file is read: remove it now, so a runner killed before it could clean up leaves none.
+  if (process.env[PARENT_PID_ENV] !== undefined) rmSync(args.values.job, { force: true });
+  const unwatch = Number.isInteger(runner) && runner > 1
+    ? watchParent(runner, () => {
+        if (!abort.signal.aborted) process.stderr.write(`nugan exec-stage: ${spec.id}: the nugan run that started this stage (pid ${runner}) is gone; stopping\n`);
+        abort.abort(new Error('runner gone'));
+      }, STAGE_KILL_GRACE_MS)
+    : () => undefined;
   const n = spec.resources.gpus;
   const progress = throttledProgress((line) => process.stderr.write(line));
   const outcome = await executeStageJob(spec, stageKinds, {
@@ -33,6 +48,7 @@ export default async function execStage(argv: string[]): Promise<number> {
     gpus: Array.from({ length: n }, (_, i) => i),
     onProgress: progress.emit,
   });
+  unwatch();
   progress.flush();
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
   if (!outcome.ok) process.stderr.write(`nugan exec-stage: ${spec.id} ${outcome.reason}: ${outcome.message}\n${outcome.logTail.join('\n')}\n`);

@@ -17,6 +17,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { failedOutcome, type ExecutorHooks, type ExecutorProgress, type StageJobSpec, type StageOutcome } from '../executor.ts';
+import { PARENT_PID_ENV } from '../parent-watch.ts';
 import { PROGRESS_LINE } from './launcher.ts';
 
 const STDERR_TAIL = 40;
@@ -39,7 +40,8 @@ export async function runInChildProcess(job: StageJobSpec, hooks: ExecutorHooks,
   const jobFile = join(dir, `job-${job.key}.${process.pid}.${(counter++).toString(36)}.json`);
   writeFileSync(jobFile, JSON.stringify(job));
   // The child numbers its GPUs 0..n-1, as under SLURM: make exactly the granted ordinals visible.
-  const env = hooks.gpus.length > 0 ? { ...process.env, CUDA_VISIBLE_DEVICES: hooks.gpus.join(',') } : process.env;
+  // The child watches this process and stops its stage if it dies, even by SIGKILL (parent-watch.ts).
+  const env = { ...process.env, [PARENT_PID_ENV]: String(process.pid), ...(hooks.gpus.length > 0 ? { CUDA_VISIBLE_DEVICES: hooks.gpus.join(',') } : {}) };
   let spawned: ChildProcess | undefined;
   try {
     const child = spawn(launcher[0]!, [...launcher.slice(1), 'exec-stage', '--job', jobFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
