@@ -2,7 +2,7 @@
  * Content hashing with xxhash-wasm (docs/cache.md). Digests are branded strings so a file hash can't be
  * passed where a cache key is expected (house rule 5).
  */
-import { createReadStream, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import xxhash, { type XXHashAPI } from 'xxhash-wasm';
 import { writeFileAtomicSync } from '../util/atomic.ts';
@@ -13,10 +13,17 @@ export type ContentHash = string & { readonly __brand: 'ContentHash' };
 export type CacheKey = string & { readonly __brand: 'CacheKey' };
 
 let api: Promise<XXHashAPI> | undefined;
+let loaded: XXHashAPI | undefined;
 /** The xxhash-wasm instance (compiled once per process). */
 export function xxh(): Promise<XXHashAPI> {
-  api ??= xxhash();
+  api ??= xxhash().then((a) => (loaded = a));
   return api;
+}
+
+/** The instance once `xxh()` has resolved, for synchronous callers (artifact verification). */
+function xxhLoaded(): XXHashAPI {
+  if (!loaded) throw new Error('xxhash-wasm is not loaded: await xxh() before hashing synchronously');
+  return loaded;
 }
 
 const hex16 = (v: bigint) => v.toString(16).padStart(16, '0');
@@ -50,13 +57,37 @@ export async function hashFileContent(path: string): Promise<ContentHash> {
 }
 
 /**
- * Content hash of a stage output: a file's own hash, or for a directory the hash of its sorted listing
- * of (relative path, file hash) — what the manifest records for each output.
+ * `hashFileContent` without yielding (artifact verification runs inside synchronous cache look-ups);
+ * reads 4 MB at a time. Needs `await xxh()` first.
+ */
+export function hashFileContentSync(path: string): ContentHash {
+  const h = xxhLoaded().create64(0n);
+  const buf = Buffer.allocUnsafe(4 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return `xxh64:${hex16(h.digest())}` as ContentHash;
+}
+
+/**
+ * The hash of a directory output from its files' hashes, in walk order (each level sorted by name):
+ * xxh64 of the lines `<path inside the directory>\t<file hash>`.
+ */
+export function listingHash(entries: readonly { rel: string; hash: string }[]): string {
+  return `xxh64:${hex16(xxhLoaded().h64(entries.map((e) => `${e.rel}\t${e.hash}`).join('\n'), 0n))}`;
+}
+
+/**
+ * Content hash of a stage output: a file's own hash, or for a directory `listingHash` of its files
+ * (what the manifest records for each output).
  */
 export async function hashOutput(abs: string): Promise<{ hash: string; bytes: number }> {
   const st = statSync(abs);
   if (!st.isDirectory()) return { hash: await hashFileContent(abs), bytes: st.size };
-  const entries: string[] = [];
+  const entries: { rel: string; hash: string }[] = [];
   let bytes = 0;
   const walk = async (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
@@ -64,14 +95,14 @@ export async function hashOutput(abs: string): Promise<{ hash: string; bytes: nu
       const s = statSync(p);
       if (s.isDirectory()) await walk(p);
       else {
-        entries.push(`${relative(abs, p)}\t${await hashFileContent(p)}`);
+        entries.push({ rel: relative(abs, p), hash: await hashFileContent(p) });
         bytes += s.size;
       }
     }
   };
   await walk(abs);
-  const x = await xxh();
-  return { hash: `xxh64:${hex16(x.h64(entries.join('\n'), 0n))}`, bytes };
+  await xxh();
+  return { hash: listingHash(entries), bytes };
 }
 
 interface MemoEntry {

@@ -6,7 +6,7 @@
  * fails with EEXIST when the lock is taken, atomically, like O_EXCL). So a lock file that exists is
  * never half-written by a live taker, and one that cannot be read (0 bytes after a full disk, not JSON,
  * written by something else) is broken: it is replaced with a warning instead of being waited on forever
- * (docs/cache.md §6). A lock left by a dead process on this host is broken the same way.
+ * (docs/cache.md §8). A lock left by a dead process on this host is broken the same way.
  */
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';

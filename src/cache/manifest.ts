@@ -12,6 +12,17 @@ export interface OutputRecord {
   readonly bytes: number;
 }
 
+/** One file of an artifact, as it was when the artifact was made (docs/cache.md §7). */
+export interface FileRecord {
+  /** Path relative to the artifact directory, '/'-separated. */
+  readonly path: string;
+  readonly bytes: number;
+  /** Modification time (ms since the epoch): unchanged time and size spare the quick check a re-hash. */
+  readonly mtimeMs: number;
+  /** Content hash (`xxh64:…`). */
+  readonly hash: string;
+}
+
 export interface Manifest {
   readonly schema: typeof MANIFEST_SCHEMA;
   readonly id: string;
@@ -24,6 +35,11 @@ export interface Manifest {
   /** Upstream stage id → artifact key. */
   readonly inputs: Record<string, string>;
   readonly outputs: Record<string, OutputRecord>;
+  /**
+   * Every file of the artifact except manifest.json (outputs, the stage's log, whatever a command left),
+   * what verification checks. Absent in manifests written before nugan recorded it.
+   */
+  readonly files?: readonly FileRecord[];
   readonly summary: Record<string, unknown>;
   readonly timings: { readonly started: string; readonly finished: string; readonly seconds: number };
   readonly versions: { readonly nugan: string; readonly node: string; readonly platform: string };
@@ -44,6 +60,12 @@ export function validateManifest(m: unknown): string | undefined {
   for (const [name, o] of Object.entries(r.outputs as Record<string, unknown>)) {
     const out = o as Partial<OutputRecord> | null;
     if (!out || typeof out.path !== 'string' || typeof out.hash !== 'string') return `manifest output '${name}' needs path and hash`;
+  }
+  if (r.files !== undefined) {
+    if (!Array.isArray(r.files)) return "manifest field 'files' must be a list";
+    for (const f of r.files as Partial<FileRecord>[]) {
+      if (!f || typeof f.path !== 'string' || typeof f.hash !== 'string' || typeof f.bytes !== 'number' || typeof f.mtimeMs !== 'number') return "manifest field 'files' needs path, bytes, mtimeMs and hash for each file";
+    }
   }
   return undefined;
 }

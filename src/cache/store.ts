@@ -9,6 +9,7 @@
  *     <store>/last/<pipeline>/<id>.json the last KeyData seen for a stage id (what `status` diffs against)
  *     <store>/runs/<time>-<pid>.json    one record per pipeline run (what `gc` keeps alive)
  *     <store>/logs/<key>.log            the log of a failed attempt
+ *     <store>/quarantine/<key>.<time>/  a corrupt artifact, moved aside (kept for inspection until `gc`)
  *     <store>/hashes.json               file-hash memo (dev/inode/size/mtime → content hash)
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,18 +75,24 @@ export class ArtifactStore {
     }
   }
 
-  /** Moves an artifact that failed validation out of the way, so it is rebuilt. */
-  quarantine(key: string): void {
-    const from = this.artifactDir(key);
-    if (!existsSync(from)) return;
-    const to = join(this.dir, 'tmp', `corrupt-${key}.${process.pid}.${Date.now()}`);
-    mkdirSync(join(this.dir, 'tmp'), { recursive: true });
+  /**
+   * Moves a corrupt artifact out of the way, so it is rebuilt and never used, and keeps it under
+   * `quarantine/` for inspection (`gc` removes it). Returns where it went, or undefined when another
+   * process moved it first.
+   */
+  quarantine(key: string): string | undefined {
+    const to = join(this.quarantineDir, `${key}.${new Date().toISOString().replace(/[:.]/g, '-')}.${process.pid}`);
+    mkdirSync(this.quarantineDir, { recursive: true });
     try {
-      renameSync(from, to);
-      rmSync(to, { recursive: true, force: true });
+      renameSync(this.artifactDir(key), to);
+      return to;
     } catch {
-      // Another process moved it first.
+      return undefined;
     }
+  }
+
+  get quarantineDir(): string {
+    return join(this.dir, 'quarantine');
   }
 
   /**

@@ -18,6 +18,7 @@ const commands: Record<string, CommandEntry> = {
   show: { summary: "print a stage's artifact directory, output paths and manifest", load: () => import('./commands/show.ts') },
   push: { summary: "upload stages' artifacts to the remote cache", load: () => import('./commands/push.ts') },
   pull: { summary: "download stages' artifacts from the remote cache", load: () => import('./commands/pull.ts') },
+  verify: { summary: 're-hash every artifact against its manifest; move corrupt ones aside', load: () => import('./commands/verify.ts') },
   gc: { summary: 'remove artifacts no pipeline run references any more', load: () => import('./commands/gc.ts') },
   'exec-stage': { summary: 'run one stage job spec (used inside SLURM jobs)', load: () => import('./commands/exec-stage.ts') },
   simulate: { summary: 'generate events with the reference physics generator', load: () => import('./commands/simulate.ts') },

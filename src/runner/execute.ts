@@ -7,11 +7,12 @@
  */
 import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError, type StageContext, type StageKind, type UpstreamArtifact } from '../contract/stage.ts';
-import { hashOutput } from '../cache/hash.ts';
+import { listingHash } from '../cache/hash.ts';
 import { acquireLock, describeWait, type HeldLock } from '../cache/lock.ts';
-import { MANIFEST_SCHEMA, type Manifest, type OutputRecord } from '../cache/manifest.ts';
+import { outputRecord, recordFiles } from '../cache/verify.ts';
+import { MANIFEST_SCHEMA, type FileRecord, type Manifest, type OutputRecord } from '../cache/manifest.ts';
 import { ArtifactStore } from '../cache/store.ts';
 import type { Result } from '../util/result.ts';
 import { failedOutcome, type ExecutionFailure, type ExecutorHooks, type StageJobSpec, type StageOutcome } from './executor.ts';
@@ -164,7 +165,10 @@ async function executeLocked(spec: StageJobSpec, kinds: readonly StageKind[], ho
     const params = resolveOutputRefs(spec.params, spec.inputs, kind.shellParams) as Record<string, unknown>;
     const result = await kind.run(stageContext(spec, params, tempDir, store.scratchDir(spec.key), hooks, log.line));
     if (hooks.signal.aborted) return await interrupted();
-    const outputs = await recordOutputs(result.outputs, tempDir);
+    // The log is complete before the files are recorded: their sizes and times must not move afterwards.
+    await log.close();
+    const files = await recordFiles(tempDir);
+    const outputs = recordOutputs(result.outputs, tempDir, files);
     if (!outputs.ok) return await failed(outputs.error);
     const seconds = (performance.now() - t0) / 1000;
     const manifest: Manifest = {
@@ -177,13 +181,13 @@ async function executeLocked(spec: StageJobSpec, kinds: readonly StageKind[], ho
       seed: spec.seed,
       inputs: Object.fromEntries(Object.entries(spec.inputs).map(([id, a]) => [id, a.key])),
       outputs: outputs.value,
+      files,
       summary: result.summary ?? {},
       timings: { started, finished: new Date().toISOString(), seconds },
       versions: { nugan: NUGAN_VERSION, node: process.version, platform: `${process.platform}-${process.arch}` },
       executor: { ...execution, cpus: spec.resources.cpus, gpus: [...hooks.gpus] },
       pipeline: spec.pipelineFile,
     };
-    await log.close();
     writeFileSync(join(tempDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     if (hooks.signal.aborted) return await interrupted();
     publish(store, tempDir, spec.key);
@@ -221,8 +225,8 @@ function stageContext(spec: StageJobSpec, params: Record<string, unknown>, outDi
   };
 }
 
-/** The manifest records of the outputs a stage returned: each inside its directory and present, hashed. */
-async function recordOutputs(declared: Record<string, string>, dir: string): Promise<Result<Record<string, OutputRecord>, StageFailed>> {
+/** The manifest records of the outputs a stage returned: each inside its directory and present, hashed (from `files`). */
+function recordOutputs(declared: Record<string, string>, dir: string, files: readonly FileRecord[]): Result<Record<string, OutputRecord>, StageFailed> {
   const outputs: Record<string, OutputRecord> = {};
   const missing: { name: string; path: string }[] = [];
   for (const [name, rel] of Object.entries(declared)) {
@@ -233,8 +237,8 @@ async function recordOutputs(declared: Record<string, string>, dir: string): Pro
       missing.push({ name, path: inside });
       continue;
     }
-    const { hash, bytes } = await hashOutput(abs);
-    outputs[name] = { path: inside, hash, bytes };
+    // An output with no file under it is an empty directory.
+    outputs[name] = outputRecord(files, inside.split(sep).join('/')) ?? { path: inside, hash: listingHash([]), bytes: 0 };
   }
   if (missing.length) return { ok: false, error: { reason: 'stage-failed', cause: 'outputs-missing', outputs: missing } };
   return { ok: true, value: outputs };

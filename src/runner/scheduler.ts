@@ -10,6 +10,8 @@ import { acquireLock, describeHolder, describeWait } from '../cache/lock.ts';
 import type { KeyedStage } from '../cache/key-data.ts';
 import type { Manifest } from '../cache/manifest.ts';
 import type { RemoteLink } from '../cache/remote/link.ts';
+import { checkArtifact } from '../cache/verify.ts';
+import { xxh } from '../cache/hash.ts';
 import { ArtifactStore } from '../cache/store.ts';
 import { join } from 'node:path';
 import { fnv1a32 } from '../util/digest.ts';
@@ -53,14 +55,19 @@ export function pipelineTag(file: string): string {
   return `${file.replace(/^.*\//, '').replace(/[^A-Za-z0-9_.-]/g, '_')}-${fnv1a32(file).toString(16)}`;
 }
 
-export function cachedManifest(store: ArtifactStore, key: string, warn: (m: string) => void): Manifest | undefined {
-  const m = store.readManifest(key);
-  if (m instanceof Error) {
-    warn(`ignoring a damaged artifact, it will be rebuilt: ${m.message}`);
-    store.quarantine(key);
-    return undefined;
+/**
+ * The manifest of the artifact of `key` when it is stored and its files pass the quick check
+ * (src/cache/verify.ts); a corrupt one is reported, moved to quarantine and treated as a miss, so it
+ * is rebuilt and never used.
+ */
+export function cachedManifest(store: ArtifactStore, key: string, warn: (m: string) => void, id?: string): Manifest | undefined {
+  const c = checkArtifact(store, key, 'quick');
+  if (c.state === 'intact') return c.manifest;
+  if (c.state === 'corrupt') {
+    const to = store.quarantine(key);
+    warn(`the artifact ${key}${id ? ` of ${id}` : ''} is corrupt (${c.problem}); ${to ? `moved to ${to}` : 'another process moved it aside'}; it will be rebuilt`);
   }
-  return m;
+  return undefined;
 }
 
 /**
@@ -72,6 +79,7 @@ export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>
   const t0 = performance.now();
   const started = new Date().toISOString();
   const warn = (message: string) => opts.onEvent({ type: 'warning', message });
+  await xxh(); // the quick check of cached artifacts may re-hash a touched file, synchronously
   const cachedNow = cachedUpFront(plan, keys, selection, opts.store, warn);
   const remote = opts.remote;
   const remotely = (id: StageId) => !!remote && !selection.forced.has(id) && plan.byId.get(id)!.cacheable && remote.holds(keys.get(id)!.key);
@@ -112,7 +120,7 @@ function cachedUpFront(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>, selec
   const cachedNow = new Map<StageId, Manifest>();
   for (const id of selection.order) {
     if (selection.forced.has(id) || !plan.byId.get(id)!.cacheable) continue;
-    const m = cachedManifest(store, keys.get(id)!.key, warn);
+    const m = cachedManifest(store, keys.get(id)!.key, warn, id);
     if (m) cachedNow.set(id, m);
   }
   return cachedNow;
@@ -270,7 +278,7 @@ class PlanRun {
       return;
     }
     try {
-      const now = !this.selection.forced.has(id) && node.cacheable ? cachedManifest(store, key, this.warn) : undefined;
+      const now = !this.selection.forced.has(id) && node.cacheable ? cachedManifest(store, key, this.warn, id) : undefined;
       if (now) {
         this.finish(this.cachedReport(id, now, secs()));
         return;
@@ -323,7 +331,7 @@ class PlanRun {
     const node = this.plan.byId.get(id)!;
     const { key, keyData } = this.keys.get(id)!;
     const inputs: Record<string, UpstreamArtifact> = {};
-    for (const n of node.needs) inputs[n] = this.artifacts.get(n) ?? artifactFromManifest(store.dir, cachedManifest(store, this.keys.get(n)!.key, this.warn)!);
+    for (const n of node.needs) inputs[n] = this.artifacts.get(n) ?? artifactFromManifest(store.dir, cachedManifest(store, this.keys.get(n)!.key, this.warn, n)!);
     return {
       schema: 1,
       id,

@@ -9,7 +9,8 @@ import { canonicalJson } from '../cache/canonical.ts';
 import type { Plan, StageId } from './expand.ts';
 import type { KeyData, KeyedStage } from '../cache/key-data.ts';
 import { unreachable } from '../util/unreachable.ts';
-import { cachedManifest, pipelineTag } from './scheduler.ts';
+import { pipelineTag } from './scheduler.ts';
+import { checkArtifact, type VerifyMode } from '../cache/verify.ts';
 
 /**
  * One reason a stage is not cached, as data: `status --json` prints these as `causes`, and `reasons`
@@ -27,6 +28,8 @@ export type StaleCause =
   | { readonly type: 'uncacheable' }
   | { readonly type: 'never-run' }
   | { readonly type: 'artifact-removed' }
+  /** Its artifact is stored but its files do not match its manifest (src/cache/verify.ts). */
+  | { readonly type: 'corrupt'; readonly problem: string }
   | { readonly type: 'key-changed' };
 
 /** What the remote cache records of a key only it holds: what `status` says of a remote hit. */
@@ -128,6 +131,8 @@ export function describeCause(c: StaleCause): string {
       return 'never run';
     case 'artifact-removed':
       return 'its artifact was removed from the store';
+    case 'corrupt':
+      return `its artifact is corrupt: ${c.problem} (nugan verify moves it aside; the next run rebuilds it)`;
     case 'key-changed':
       return 'key changed';
     default:
@@ -135,13 +140,19 @@ export function describeCause(c: StaleCause): string {
   }
 }
 
-export function pipelineStatus(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>, store: ArtifactStore, warn: (m: string) => void): StageStatus[] {
+/**
+ * The status of every instance of a plan. Read-only: a corrupt artifact is reported as missing (cause
+ * `corrupt`), not moved; `verify: 'full'` (`status --verify`) re-hashes every file of cached artifacts.
+ */
+export function pipelineStatus(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>, store: ArtifactStore, verify: VerifyMode = 'quick'): StageStatus[] {
   const tag = pipelineTag(plan.pipeline.file);
   const explained = (causes: StaleCause[]) => ({ causes, reasons: causes.map(describeCause) });
   return plan.nodes.map((node): StageStatus => {
     const { key, keyData } = keys.get(node.id)!;
     if (!node.cacheable) return { id: node.id, state: 'missing', key, ...explained([{ type: 'uncacheable' }]) };
-    if (cachedManifest(store, key, warn)) return { id: node.id, state: 'cached', key };
+    const check = checkArtifact(store, key, verify);
+    if (check.state === 'intact') return { id: node.id, state: 'cached', key };
+    if (check.state === 'corrupt') return { id: node.id, state: 'missing', key, ...explained([{ type: 'corrupt', problem: check.problem }]) };
     const last = store.readLast(tag, node.id);
     if (!last) return { id: node.id, state: 'missing', key, ...explained([{ type: 'never-run' }]) };
     if (last.key === key) return { id: node.id, state: 'missing', key, ...explained([{ type: 'artifact-removed' }]) };

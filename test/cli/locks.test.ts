@@ -1,7 +1,7 @@
 /**
  * Locks that no one holds do not stop a run (issue 14, item 3): a 0-byte lock left by a full disk is
  * replaced with a warning, and a run that waits for a live holder says who it waits for, since when, and
- * how to clear the lock (docs/cache.md §6).
+ * how to clear the lock (docs/cache.md §8).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -52,8 +52,8 @@ export class Rig {
   }
 
   /** `run --json` parsed; fails the test with stderr when stdout is not one JSON document. */
-  async runJson(args: string[]): Promise<{ code: number; doc: { stages: { id: string; state: string; key: string; outputs: Record<string, string> }[] }; stderr: string }> {
-    const r = await this.run([...args, '--json']);
+  async runJson(args: string[], env: Record<string, string> = {}): Promise<{ code: number; doc: { stages: { id: string; state: string; key: string; outputs: Record<string, string> }[] }; stderr: string }> {
+    const r = await this.run([...args, '--json'], env);
     let doc;
     try {
       doc = JSON.parse(r.stdout);

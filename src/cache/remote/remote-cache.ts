@@ -13,7 +13,7 @@
  * - a local artifact whose file outputs no longer match its manifest is never pushed.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { NUGAN_VERSION } from '../../version.ts';
 import { mapLimit } from '../../util/pool.ts';
@@ -103,6 +103,12 @@ export class RemoteCache {
         if (listed.has(out.path)) continue;
         const got = await hashOutput(join(tmp, ...out.path.split('/')));
         if (got.hash !== out.hash) throw new RemoteError('corrupt', `output '${name}' (${out.path}) of ${hit.key} hashes to ${got.hash}, its manifest says ${out.hash}`);
+      }
+      // Pulled files get the times their manifest recorded, so the quick check of every later run
+      // (src/cache/verify.ts) finds them unchanged instead of re-hashing them.
+      for (const f of hit.manifest.files ?? []) {
+        const file = join(tmp, ...f.path.split('/'));
+        if (existsSync(file)) utimesSync(file, f.mtimeMs / 1000, f.mtimeMs / 1000);
       }
       writeFileSync(join(tmp, 'manifest.json'), hit.entry.manifest);
       store.commit(tmp, hit.key);

@@ -12,7 +12,8 @@ import type { ArtifactStore } from '../../cache/store.ts';
 import { didYouMean, error } from '../../runner/diagnostics.ts';
 import { artifactFromManifest } from '../../runner/execute.ts';
 import { pipelinePath, preparePipeline } from '../../runner/prepare.ts';
-import { cachedManifest, pipelineTag } from '../../runner/scheduler.ts';
+import { pipelineTag } from '../../runner/scheduler.ts';
+import { checkArtifact } from '../../cache/verify.ts';
 import { pipelineStatus } from '../../runner/status.ts';
 import { parseCommandArgs } from '../args.ts';
 import { failWithDiagnostics } from '../problems.ts';
@@ -79,13 +80,14 @@ export default async function showCommand(argv: string[]): Promise<number> {
     const candidates = [...plan.groups.keys(), ...(plan.nodes.length < 2000 ? plan.byId.keys() : [])];
     return failWithDiagnostics([error(`no stage '${stage}' in ${plan.pipeline.file}${didYouMean(stage, candidates)}`)], json);
   }
-  const warn = (m: string) => void process.stderr.write(`warning: ${m}\n`);
-  const statusById = new Map(pipelineStatus(plan, keys, store, warn).map((s) => [s.id, s]));
+  const statusById = new Map(pipelineStatus(plan, keys, store).map((s) => [s.id, s]));
   const tag = pipelineTag(plan.pipeline.file);
   const shown: Shown[] = ids.map((id) => {
     const node = plan.byId.get(id)!;
     const { key } = keys.get(id)!;
-    const m = node.cacheable ? cachedManifest(store, key, warn) : undefined;
+    // Like status, show only looks: a corrupt artifact is reported (its status reasons), not moved.
+    const check = node.cacheable ? checkArtifact(store, key, 'quick') : undefined;
+    const m = check?.state === 'intact' ? check.manifest : undefined;
     if (m) {
       const a = artifactOf(store, m);
       return { id, kind: node.kind, state: 'cached', key, dir: a.dir, outputs: a.outputs, manifest: m };

@@ -8,22 +8,28 @@ import { openRemote, remoteSettings } from '../remote-options.ts';
 import { parseCommandArgs } from '../args.ts';
 import { failWithDiagnostics } from '../problems.ts';
 
-const help = `usage: nugan status [PIPELINE] [--set K=V]… [--store DIR] [--remote URL] [--json]
+const help = `usage: nugan status [PIPELINE] [--set K=V]… [--store DIR] [--remote URL] [--verify] [--json]
 
 For each stage: cached, cached (remote) (only the remote cache holds it: \`run\` pulls it), stale
 (with every cause: param path old → new, upstream stage, input file, code) or missing. Exit code 0
 when everything is cached (locally or remotely), 1 otherwise. With --json each stale or
 missing stage carries its \`causes\` as records ({type: param, path, old, new}, {type: upstream, id},
-{type: file, file}, {type: code}, {type: seed}, …) and \`reasons\`, the same in words; a remote hit
-has state "remote" and a \`remote\` record (url, pushedAt, madeOn, kind, seconds, device).
+{type: file, file}, {type: code}, {type: seed}, {type: corrupt, problem}, …) and \`reasons\`, the same
+in words; a remote hit has state "remote" and a \`remote\` record (url, pushedAt, madeOn, kind,
+seconds, device).
+
+Cached artifacts are checked quickly (each file's size, and its content when its modification time
+changed); --verify re-hashes every file of every cached artifact (docs/cache.md §7). status only
+reports: \`nugan verify\` moves corrupt artifacts aside, and the next run rebuilds them.
 
 options:
   --remote URL   also look up, on this remote cache, what the local store lacks (default: $NUGAN_REMOTE,
                  the pipeline's remote:, or remote: in ~/.config/nugan/config.yaml; 'none' for none)
+  --verify       re-hash every file of the cached artifacts against their manifests
 `;
 
 export default async function statusCommand(argv: string[]): Promise<number> {
-  const args = parseCommandArgs('status', argv, { set: { type: 'string', multiple: true }, store: { type: 'string' }, json: { type: 'boolean' }, remote: { type: 'string' } });
+  const args = parseCommandArgs('status', argv, { set: { type: 'string', multiple: true }, store: { type: 'string' }, json: { type: 'boolean' }, remote: { type: 'string' }, verify: { type: 'boolean' } });
   if (args.values.help) {
     process.stdout.write(help);
     return 0;
@@ -38,7 +44,7 @@ export default async function statusCommand(argv: string[]): Promise<number> {
   const { plan, keys, store, memo } = prepared.value;
   memo.save();
   const warn = (m: string) => void process.stderr.write(`warning: ${m}\n`);
-  let statuses: StageStatus[] = pipelineStatus(plan, keys, store, warn);
+  let statuses: StageStatus[] = pipelineStatus(plan, keys, store, args.values.verify === true ? 'full' : 'quick');
   const settings = remoteSettings(args, plan.pipeline.remote, plan.pipeline.file);
   if (settings) {
     const remote = openRemote(settings);
