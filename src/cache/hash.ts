@@ -148,8 +148,12 @@ export class FileHashMemo {
   /** Writes the memo atomically (a concurrent writer's entries may be lost: the memo is only a cache). */
   save(): void {
     if (!this.memoFile || !this.dirty) return;
-    mkdirSync(dirname(this.memoFile), { recursive: true });
-    writeFileAtomicSync(this.memoFile, JSON.stringify(Object.fromEntries(this.entries)));
-    this.dirty = false;
+    try {
+      mkdirSync(dirname(this.memoFile), { recursive: true });
+      writeFileAtomicSync(this.memoFile, JSON.stringify(Object.fromEntries(this.entries)));
+      this.dirty = false;
+    } catch {
+      // A store that cannot be written (read-only, full): the memo is only a cache, hashes are recomputed next time.
+    }
   }
 }

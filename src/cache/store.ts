@@ -12,7 +12,7 @@
  *     <store>/quarantine/<key>.<time>/  a corrupt artifact, moved aside (kept for inspection until `gc`)
  *     <store>/hashes.json               file-hash memo (dev/inode/size/mtime → content hash)
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../util/atomic.ts';
 import { join, resolve } from 'node:path';
 import type { CacheKey } from './hash.ts';
@@ -24,6 +24,25 @@ export class ArtifactStore {
 
   constructor(dir: string) {
     this.dir = resolve(dir);
+  }
+
+  /**
+   * Why nothing can be written to the store — a read-only filesystem (EROFS) or a directory this user
+   * may not write (EACCES, EPERM) — or undefined when it is writable. Creates the store directory when
+   * it can. Lets a run that only reads (everything cached) go on, and one that would write fail with
+   * one clear message instead of an EROFS stack trace midway.
+   */
+  readOnlyReason(): string | undefined {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      accessSync(this.dir, fsConstants.W_OK);
+      return undefined;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EROFS') return 'read-only file system';
+      if (code === 'EACCES' || code === 'EPERM') return 'no permission to write';
+      throw err;
+    }
   }
 
   artifactDir(key: string): string {

@@ -39,6 +39,11 @@ export interface ScheduleOptions {
   readonly shuffle?: boolean;
   readonly dryRun?: boolean;
   /**
+   * The store cannot be written (ArtifactStore.readOnlyReason): the caller has made sure every stage is
+   * cached; the run is not recorded (no `last/` or `runs/` entries).
+   */
+  readonly readOnly?: boolean;
+  /**
    * The remote cache, when one is configured: keys missing locally are looked up there (in parallel,
    * before the run) and pulled instead of run; stages that ran are pushed when pushing is on.
    */
@@ -110,7 +115,8 @@ export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>
     seconds: (performance.now() - t0) / 1000,
     interrupted: opts.signal.aborted,
   };
-  recordRun(opts.store, plan, keys, list, started, summary);
+  if (opts.readOnly) warn(`the store ${opts.store.dir} is read-only: this run is not recorded (status compares with the last recorded run; gc keeps what recorded runs use)`);
+  else recordRun(opts.store, plan, keys, list, started, summary);
   opts.onEvent({ type: 'run-end', summary });
   return { reports: list, summary };
 }

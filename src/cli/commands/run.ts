@@ -7,7 +7,10 @@ import { stageKinds } from '../../../stages/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { createExecutor } from '../../runner/executors/index.ts';
 import type { RunEvent, RunListener, StageReport } from '../../runner/events.ts';
-import type { Plan } from '../../runner/expand.ts';
+import type { Plan, StageId } from '../../runner/expand.ts';
+import type { KeyedStage } from '../../cache/key-data.ts';
+import type { ArtifactStore } from '../../cache/store.ts';
+import type { Selection } from '../../runner/select.ts';
 import { pipelinePath, preparePipeline } from '../../runner/prepare.ts';
 import { runPlan, type RunOutcome } from '../../runner/scheduler.ts';
 import { selectStages } from '../../runner/select.ts';
@@ -94,9 +97,11 @@ export default async function runCommand(argv: string[]): Promise<number> {
   const prepared = await preparePipeline(file.value, stageKinds, { sets: opts.sets, store: opts.store });
   if (!prepared.ok) return failWithDiagnostics(prepared.error, opts.json);
   const { plan, keys, store, memo } = prepared.value;
+  const readOnly = store.readOnlyReason();
   memo.save();
   const selection = selectStages(plan, opts.only, opts.force);
   if (!selection.ok) return failWithDiagnostics(selection.error, opts.json);
+  if (readOnly && !opts.dryRun) refuseWritesToReadOnlyStore(plan, keys, selection.value, store, readOnly);
 
   const settings = remoteSettings(opts.args, plan.pipeline.remote, plan.pipeline.file);
   const remoteOnly = opts.args.values['remote-only'] === true;
@@ -115,7 +120,7 @@ export default async function runCommand(argv: string[]): Promise<number> {
   const jobs = opts.jobs ?? (executor.ownsSlots ? Math.max(1, executor.slots) : defaultJobs());
   let outcome;
   try {
-    outcome = await runPlan(plan, keys, selection.value, { store, executor, jobs, gpus: opts.gpus ?? countGpus, signal: interrupt.signal, onEvent, dryRun: opts.dryRun, shuffle: process.env.NUGAN_SHUFFLE === '1', remote });
+    outcome = await runPlan(plan, keys, selection.value, { store, executor, jobs, gpus: opts.gpus ?? countGpus, signal: interrupt.signal, onEvent, dryRun: opts.dryRun, readOnly: readOnly !== undefined, shuffle: process.env.NUGAN_SHUFFLE === '1', remote });
   } finally {
     await executor.close();
     remote?.close();
@@ -134,6 +139,22 @@ export default async function runCommand(argv: string[]): Promise<number> {
 }
 
 const err = (t: string) => void process.stderr.write(t);
+
+/**
+ * On a store that cannot be written, a run may only read: every selected stage must have its artifact
+ * (not forced, cacheable). Otherwise it stops here, before anything starts, saying which stages would
+ * have to run.
+ */
+function refuseWritesToReadOnlyStore(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>, selection: Selection, store: ArtifactStore, why: string): void {
+  const toRun = selection.order.filter((id) => {
+    if (selection.forced.has(id) || !plan.byId.get(id)!.cacheable) return true;
+    const m = store.readManifest(keys.get(id)!.key);
+    return m === undefined || m instanceof Error;
+  });
+  if (toRun.length === 0) return;
+  const shown = toRun.length > 5 ? `${toRun.slice(0, 5).join(', ')} and ${toRun.length - 5} more` : toRun.join(', ');
+  throw new InputError(`store ${store.dir} is read-only (${why}): ${toRun.length} stage${toRun.length === 1 ? '' : 's'} would have to run (${shown}) and write there; give --store DIR on a writable filesystem (a fully cached run works on a read-only store)`);
+}
 
 function defaultJobs(): number {
   return Math.max(1, availableParallelism());
