@@ -7,10 +7,12 @@ import { describeFailure } from '../runner/failures.ts';
 import { formatSeconds, StageProgress } from './progress.ts';
 import { unreachable } from '../util/unreachable.ts';
 
-export function summaryLine(s: { ran: number; cached: number; pulled?: number; failed: number; skipped: number; seconds: number; interrupted: boolean }): string {
+export function summaryLine(s: { ran: number; cached: number; pulled?: number; pushed?: { uploaded: number; present: number; failed: number }; failed: number; skipped: number; seconds: number; interrupted: boolean }): string {
   const extra = s.skipped ? `, ${s.skipped} skipped` : '';
   const pulled = s.pulled ? ` (${s.pulled} pulled from the remote cache)` : '';
-  return `${s.interrupted ? 'interrupted: ' : ''}${s.ran} ran, ${s.cached} cached${pulled}, ${s.failed} failed${extra} in ${s.seconds.toFixed(2)} s`;
+  const p = s.pushed;
+  const pushed = p ? `; ${p.uploaded} pushed to the remote cache${p.present ? `, ${p.present} already there` : ''}${p.failed ? `, ${p.failed} failed to push` : ''}` : '';
+  return `${s.interrupted ? 'interrupted: ' : ''}${s.ran} ran, ${s.cached} cached${pulled}, ${s.failed} failed${extra} in ${s.seconds.toFixed(2)} s${pushed}`;
 }
 
 /** Why a stage failed or was skipped, in words ('' when it did neither). */

@@ -38,6 +38,8 @@ export interface RunSummary {
   readonly cached: number;
   /** Of the cached stages, those pulled from the remote cache in this run. */
   readonly pulled?: number;
+  /** Uploads to the remote cache when pushing: sent, already there, failed. */
+  readonly pushed?: { readonly uploaded: number; readonly present: number; readonly failed: number };
   readonly failed: number;
   readonly skipped: number;
   readonly seconds: number;

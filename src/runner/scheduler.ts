@@ -101,7 +101,7 @@ export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>
   const gpus = typeof opts.gpus === 'number' ? opts.gpus : wantGpu ? await opts.gpus() : 0;
   const reports = await new PlanRun(plan, keys, selection, { ...opts, gpus }, cachedNow, warn).run();
   // Uploads started in the background as stages finished; the run is done when they are.
-  if (remote) await remote.drain();
+  const pushed = remote ? await remote.drain() : undefined;
   const list = selection.order.map(
     (id): StageReport => reports.get(id) ?? { id, kind: plan.byId.get(id)!.kind, state: 'skipped', key: keys.get(id)!.key, seconds: 0, outputs: {}, failure: { reason: 'interrupted', when: 'not-started' } },
   );
@@ -110,6 +110,7 @@ export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>
     ran: count('ran'),
     cached: count('cached'),
     ...(remote ? { pulled: list.filter((r) => r.origin === 'remote').length } : {}),
+    ...(pushed && pushed.uploaded + pushed.present + pushed.failed > 0 ? { pushed } : {}),
     failed: count('failed'),
     skipped: count('skipped'),
     seconds: (performance.now() - t0) / 1000,

@@ -95,30 +95,54 @@ export class HttpClient {
       res.resume();
       return { status: res.statusCode ?? 0, bytes: 0 };
     }
-    // Chunks are gathered into a few MB before hashing and writing: xxhash-wasm and write(2) cost per
-    // call, and a socket delivers 64 kB at a time (this doubles throughput on loopback).
+    // Chunks are gathered into blocks of a few MB before hashing and writing (xxhash-wasm and write(2)
+    // cost per call; a socket delivers 64 kB at a time), and a block's write overlaps the reception of
+    // the next: the socket pauses only while two writes are outstanding.
     let bytes = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
     const fh = await open(file, 'w');
-    const flush = async () => {
-      if (!pendingBytes) return;
-      const block = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      onChunk(block);
-      await fh.write(block);
-    };
     try {
-      for await (const chunk of res) {
-        bytes += (chunk as Buffer).length;
-        pending.push(chunk as Buffer);
-        pendingBytes += (chunk as Buffer).length;
-        if (pendingBytes >= FLUSH_BYTES) await flush();
-      }
-      await flush();
-    } catch (err) {
-      throw this.broken('GET', path, err);
+      await new Promise<void>((resolve, reject) => {
+        let pending: Buffer[] = [];
+        let pendingBytes = 0;
+        let writes = 0;
+        let chain: Promise<unknown> = Promise.resolve();
+        let failed = false;
+        const fail = (err: unknown) => {
+          if (failed) return;
+          failed = true;
+          res.destroy();
+          reject(this.broken('GET', path, err));
+        };
+        const flush = () => {
+          if (!pendingBytes) return;
+          const block = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+          pending = [];
+          pendingBytes = 0;
+          onChunk(block);
+          writes++;
+          if (writes >= 2) res.pause();
+          chain = chain.then(() => fh.write(block)).then(() => {
+            writes--;
+            if (writes < 2 && !failed) res.resume();
+          });
+          chain.catch(fail);
+        };
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          pending.push(chunk);
+          pendingBytes += chunk.length;
+          if (pendingBytes >= FLUSH_BYTES) flush();
+        });
+        res.on('error', fail);
+        res.on('aborted', () => fail(new Error('aborted')));
+        res.on('end', () => {
+          flush();
+          chain.then(() => (failed ? undefined : resolve()), fail);
+        });
+        res.on('close', () => {
+          if (!res.complete) fail(new Error(`connection closed after ${bytes} bytes`));
+        });
+      });
     } finally {
       await fh.close();
     }

@@ -28,10 +28,10 @@ export const env = (rig: Rig, extra: Record<string, string> = {}) => ({ NUGAN_TE
  * A three-stage pipeline (`variant` changes every key): a random binary file (so a rerun could never reproduce it),
  * a directory output, and a consumer.
  */
-export function sharedPipeline(rig: Rig, variant = ''): string {
+export function sharedPipeline(rig: Rig, variant = '', remote?: string): string {
   return rig.write(
     'p.yaml',
-    `name: shared
+    `name: shared${remote ? `\nremote: ${remote}` : ''}
 stages:
   data:
     uses: command
