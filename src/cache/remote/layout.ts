@@ -92,5 +92,11 @@ export function parseEntry(text: string, key: string): { ok: true; entry: Remote
     if (!f && !under) return { ok: false, problem: `output '${name}' (${out.path}) has no files in the entry` };
     if (f && f.hash !== out.hash) return { ok: false, problem: `output '${name}' (${out.path}) is listed as ${f.hash} but its manifest says ${out.hash}` };
   }
+  // Where the manifest lists the artifact's files itself (docs/cache.md §7), the entry must agree with it.
+  for (const f of m.files ?? []) {
+    const listed = byPath.get(f.path);
+    if (!listed) return { ok: false, problem: `file ${f.path} of the manifest is not in the entry` };
+    if (listed.hash !== f.hash || listed.bytes !== f.bytes) return { ok: false, problem: `file ${f.path} is listed as ${listed.bytes} bytes, ${listed.hash} but its manifest says ${f.bytes} bytes, ${f.hash}` };
+  }
   return { ok: true, entry: e as RemoteEntry, manifest: m };
 }
