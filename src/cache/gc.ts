@@ -1,10 +1,13 @@
 /**
- * Garbage collection (docs/cache.md): keeps every artifact that the latest record of a stage id
- * (`last/`) or the latest run of a pipeline (`runs/`) references, plus their inputs; removes the rest,
- * older run records, and temp dirs of processes that are gone.
+ * Garbage collection (docs/cache.md §5, §9): keeps every artifact that the latest record of a stage id
+ * (`last/`), the latest run of a pipeline (`runs/`) or the lease of a running run (`leases/`)
+ * references, plus their inputs; removes the rest, older run records, quarantined artifacts, leases
+ * of runs that are gone, and temp dirs of processes that are gone. The caller holds the store's gc
+ * lock (lease.ts) while it plans and applies, so no run takes a lease in between.
  */
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readLeases } from './lease.ts';
 import { alive } from './lock.ts';
 import type { ArtifactStore } from './store.ts';
 
@@ -18,6 +21,12 @@ export interface GcPlan {
    * stay: the next run with that key resumes from them.
    */
   readonly scratchDirs: readonly string[];
+  /** Runs in progress whose keys were kept: pid, host, since, how many keys, and their lease file. */
+  readonly leases: readonly { pid: number; host: string; since: string; keys: number; file: string }[];
+  /** Lease files of runs that are gone. */
+  readonly staleLeases: readonly string[];
+  /** Corrupt artifacts moved aside by verification (docs/cache.md §7). */
+  readonly quarantined: readonly { dir: string; bytes: number }[];
 }
 
 function duBytes(p: string): number {
@@ -31,6 +40,10 @@ function duBytes(p: string): number {
 
 export function planGc(store: ArtifactStore): GcPlan {
   const live = new Set<string>();
+  // What running runs use: their cached inputs, the artifacts they have just made, their checkpoints.
+  const leases = readLeases(store);
+  const leased = new Set(leases.live.flatMap((l) => l.keys));
+  for (const k of leased) live.add(k);
   const lastDir = join(store.dir, 'last');
   if (existsSync(lastDir)) {
     for (const tag of readdirSync(lastDir)) {
@@ -71,12 +84,23 @@ export function planGc(store: ArtifactStore): GcPlan {
       })
     : [];
   const stored = new Set(all);
-  const scratchDirs = store.listScratch().filter((k) => stored.has(k)).map((k) => store.scratchDir(k));
-  return { remove, keep: all.length - remove.length, staleRunRecords, tempDirs: tempDirs.map((n) => join(tmp, n)), scratchDirs };
+  const scratchDirs = store.listScratch().filter((k) => stored.has(k) && !leased.has(k)).map((k) => store.scratchDir(k));
+  const q = store.quarantineDir;
+  const quarantined = existsSync(q) ? readdirSync(q).map((n) => ({ dir: join(q, n), bytes: duBytes(join(q, n)) })) : [];
+  return {
+    remove,
+    keep: all.length - remove.length,
+    staleRunRecords,
+    tempDirs: tempDirs.map((n) => join(tmp, n)),
+    scratchDirs,
+    leases: leases.live.map((l) => ({ pid: l.pid, host: l.host, since: l.since, keys: l.keys.length, file: l.file })),
+    staleLeases: leases.stale,
+    quarantined,
+  };
 }
 
 export function applyGc(store: ArtifactStore, plan: GcPlan): void {
   for (const { key } of plan.remove) rmSync(store.artifactDir(key), { recursive: true, force: true });
-  for (const f of plan.staleRunRecords) rmSync(f, { force: true });
-  for (const d of [...plan.tempDirs, ...plan.scratchDirs]) rmSync(d, { recursive: true, force: true });
+  for (const f of [...plan.staleRunRecords, ...plan.staleLeases]) rmSync(f, { force: true });
+  for (const d of [...plan.tempDirs, ...plan.scratchDirs, ...plan.quarantined.map((x) => x.dir)]) rmSync(d, { recursive: true, force: true });
 }

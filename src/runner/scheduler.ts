@@ -11,6 +11,7 @@ import type { KeyedStage } from '../cache/key-data.ts';
 import type { Manifest } from '../cache/manifest.ts';
 import type { RemoteLink } from '../cache/remote/link.ts';
 import { checkArtifact } from '../cache/verify.ts';
+import { takeLease, type Lease } from '../cache/lease.ts';
 import { xxh } from '../cache/hash.ts';
 import { ArtifactStore } from '../cache/store.ts';
 import { join } from 'node:path';
@@ -81,6 +82,36 @@ export function cachedManifest(store: ArtifactStore, key: string, warn: (m: stri
  * `status` and `gc`.
  */
 export async function runPlan(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>, selection: Selection, opts: ScheduleOptions): Promise<RunOutcome> {
+  // A read-only store cannot be garbage-collected: it needs no lease.
+  if (opts.dryRun || opts.readOnly) return runUnderLease(plan, keys, selection, opts);
+  const lease = await leaseKeys(opts.store, [...keys.values()].map((k) => k.key), opts);
+  try {
+    return await runUnderLease(plan, keys, selection, opts);
+  } finally {
+    lease?.release();
+  }
+}
+
+/**
+ * Registers every key of the plan as in use (src/cache/lease.ts), so a concurrent `nugan gc` keeps
+ * them. A store that cannot be written (read-only, full) gets no lease: the run goes on with a
+ * warning, since such a store cannot be garbage-collected either. Undefined also when the run was
+ * interrupted while a gc held the store (nothing will start then).
+ */
+async function leaseKeys(store: ArtifactStore, all: string[], opts: ScheduleOptions): Promise<Lease | undefined> {
+  const warn = (message: string) => opts.onEvent({ type: 'warning', message });
+  try {
+    return await takeLease(store, all, opts.signal, (e) => {
+      if (e.type === 'waiting') warn(`waiting for nugan gc to finish with the store: ${describeWait(e.holder, e.file)}`);
+      else warn(`replaced the broken gc lock of the store (${e.why}): ${e.file}`);
+    });
+  } catch (err) {
+    if (!opts.signal.aborted) warn(`could not register this run in ${join(store.dir, 'leases')} (${(err as Error).message}): a nugan gc during this run could remove what it uses`);
+    return undefined;
+  }
+}
+
+async function runUnderLease(plan: Plan, keys: ReadonlyMap<StageId, KeyedStage>, selection: Selection, opts: ScheduleOptions): Promise<RunOutcome> {
   const t0 = performance.now();
   const started = new Date().toISOString();
   const warn = (message: string) => opts.onEvent({ type: 'warning', message });

@@ -47,8 +47,8 @@ export class Rig {
     });
   }
 
-  spawn(args: string[]): ChildProcess {
-    return spawn(process.execPath, [bin, ...args], { cwd: this.dir, env: { ...process.env, NUGAN_SHUFFLE: '1', CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawn(args: string[], env: Record<string, string> = {}): ChildProcess {
+    return spawn(process.execPath, [bin, ...args], { cwd: this.dir, env: { ...process.env, NUGAN_SHUFFLE: '1', CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   /** `run --json` parsed; fails the test with stderr when stdout is not one JSON document. */

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rig, states } from './rig.ts';
+import { Rig, states } from '../cli/rig.ts';
 
 /** Stages run inside the runner's process: these tests are about the store, not about stage processes. */
 const inline = { NUGAN_INLINE: '1' };

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Rig, states } from './rig.ts';
+import { Rig, states } from '../cli/rig.ts';
 
 const pipeline = (rig: Rig) => `stages:
   a:
