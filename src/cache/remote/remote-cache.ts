@@ -172,6 +172,8 @@ export class RemoteCache {
     };
     await walk(dir);
     const entry: RemoteEntry = { schema: ENTRY_SCHEMA, key, manifest: manifestText, files, pushed: { at: new Date().toISOString(), nugan: NUGAN_VERSION } };
+    // parseEntry holds the fresh hashes against the manifest's outputs and its own file list: a local
+    // artifact damaged since it was made fails here and is not spread.
     const parsed = parseEntry(JSON.stringify(entry), key);
     if (!parsed.ok) throw new RemoteError('corrupt', `local artifact ${dir} is damaged, not pushing it: ${parsed.problem}`);
     return entry;
