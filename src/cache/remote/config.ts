@@ -9,9 +9,9 @@
  *                              else ~/.config/nugan/config.yaml)
  *
  * Pushing is on with `--push`, else with NUGAN_PUSH=1 (NUGAN_PUSH=0 turns it off), else with the
- * `push: true` of the pipeline or config entry that named the remote. A URL may not carry a password
- * in a pipeline or config file: those are shared and committed; credentials come from the environment
- * or ~/.netrc (credentials.ts).
+ * `push: true` of the pipeline or config entry that named the remote. Only NUGAN_REMOTE's URL may carry
+ * a password: a command line is visible to everyone on the machine, pipeline and config files are
+ * shared; credentials come from the environment or ~/.netrc (credentials.ts).
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -41,7 +41,7 @@ export function userConfigFile(env: NodeJS.ProcessEnv = process.env): string {
 export function resolveRemote(flags: RemoteFlags, pipelineRemote: unknown, pipelineFile: string | undefined, env: NodeJS.ProcessEnv = process.env): RemoteSettings | undefined {
   const envPush = env.NUGAN_PUSH === undefined || env.NUGAN_PUSH === '' ? undefined : env.NUGAN_PUSH === '1' || env.NUGAN_PUSH === 'true';
   const push = (fromEntry: boolean) => flags.push ?? envPush ?? fromEntry;
-  if (flags.remote !== undefined) return flags.remote === 'none' ? undefined : settings(flags.remote, push(false), '--remote', true);
+  if (flags.remote !== undefined) return flags.remote === 'none' ? undefined : settings(flags.remote, push(false), '--remote', false);
   if (env.NUGAN_REMOTE) return env.NUGAN_REMOTE === 'none' ? undefined : settings(env.NUGAN_REMOTE, push(false), 'NUGAN_REMOTE', true);
   if (pipelineRemote !== undefined && pipelineRemote !== null) return fromEntry(pipelineRemote, `remote: in ${pipelineFile}`, push);
   const file = userConfigFile(env);
@@ -86,7 +86,9 @@ function settings(raw: string, push: boolean, source: string, mayCarryPassword: 
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(`${source}: the remote cache must be an http:// or https:// URL, got ${url.protocol}`);
   if (url.password && !mayCarryPassword) {
-    throw new InputError(`${source}: the URL carries a password; put credentials in NUGAN_REMOTE_AUTH=user:password or ~/.netrc, not in a file others read`);
+    // A command line is visible to every user of the machine (ps) and is recorded in lock files; a
+    // pipeline or config file is shared. Only the environment may carry a password in the URL.
+    throw new InputError(`${source}: the URL carries a password; put credentials in NUGAN_REMOTE_AUTH=user:password or ~/.netrc, not on a command line or in a file others read`);
   }
   return { url, push, source };
 }

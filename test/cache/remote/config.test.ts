@@ -33,8 +33,10 @@ describe('remote configuration', () => {
     expect(resolveRemote({}, undefined, undefined, { ...base, NUGAN_PUSH: '0' })?.push).toBe(false);
   });
 
-  it('refuses a password in a pipeline, a non-http URL, and --push without any remote, naming the setting', () => {
+  it('refuses a password in a pipeline or on the command line (not in NUGAN_REMOTE), a non-http URL, and --push without any remote, naming the setting', () => {
     expect(() => resolveRemote({}, 'https://u:secret@h/', 'p.yaml', base)).toThrow(/remote: in p.yaml: the URL carries a password; put credentials in NUGAN_REMOTE_AUTH/);
+    expect(() => resolveRemote({ remote: 'https://u:secret@h/' }, undefined, undefined, base)).toThrow(/--remote: the URL carries a password; .*not on a command line/);
+    expect(resolveRemote({}, undefined, undefined, { ...base, NUGAN_REMOTE: 'https://u:secret@h/' })?.url.password).toBe('secret');
     expect(() => resolveRemote({ remote: 'ftp://h/' }, undefined, undefined, base)).toThrow(/--remote: the remote cache must be an http:\/\/ or https:\/\/ URL, got ftp:/);
     expect(() => resolveRemote({ push: true }, undefined, undefined, { NUGAN_CONFIG: join(dir, 'absent.yaml') })).toThrow(/--push needs a remote/);
   });

@@ -146,7 +146,7 @@ describe.skipIf(!!skip)('remote cache faults', () => {
     expect(states(JSON.parse(wrong.stdout))).toEqual({ data: 'ran' });
 
     const c = newRig();
-    const gone = await c.run(['run', sharedPipeline(c), '--only', 'data', '--store', c.store, '--remote', 'http://user:secret-9z@127.0.0.1:9/cache/'], env(c));
+    const gone = await c.run(['run', sharedPipeline(c), '--only', 'data', '--store', c.store], env(c, { NUGAN_REMOTE: 'http://user:secret-9z@127.0.0.1:9/cache/' }));
     expect(gone.code, gone.stderr).toBe(0);
     expect(gone.stderr.match(/warning:/g)).toHaveLength(1);
     expect(gone.stderr).toMatch(/remote cache http:\/\/127\.0\.0\.1:9\/cache\/ is not usable \(GET .*ECONNREFUSED\)/);
