@@ -22,6 +22,21 @@ export interface UpstreamArtifact {
   readonly outputs: Readonly<Record<string, string>>;
   /** The `summary` the stage returned when it ran (counts, metrics, backend …). */
   readonly summary: Readonly<Record<string, unknown>>;
+  /** What the runner recorded about the run that made it (absent for artifacts made outside a runner). */
+  readonly record?: ArtifactRecord;
+}
+
+/** The runner's record of one stage run, from its manifest: for provenance, never for computing. */
+export interface ArtifactRecord {
+  /** The seed the stage ran with (StageContext.seed). */
+  readonly seed: number;
+  /** ISO time the run started, and its duration in seconds. */
+  readonly started: string;
+  readonly seconds: number;
+  /** Where it ran: executor, host, CPUs and GPUs granted, SLURM job id. */
+  readonly executor: Readonly<Record<string, unknown>>;
+  /** Its own upstream stages: id → cache key. */
+  readonly inputs: Readonly<Record<string, string>>;
 }
 
 /** Progress of one stage. Totals make the reporter show rate and ETA. */
@@ -63,6 +78,12 @@ export interface StageContext<P = Record<string, unknown>> {
   readonly scratchDir: string;
   /** GPU ordinals assigned to this stage ([] when it asked for none or none exist). */
   readonly gpus: readonly number[];
+  /**
+   * Every stage upstream of this one, transitively (inputs of inputs …), each once, nearest first, as
+   * the cache recorded them — for provenance (the report lists the base model behind a fine-tuned one).
+   * Absent outside a runner; an entry the cache cannot read is left out.
+   */
+  lineage?(): Promise<UpstreamArtifact[]>;
 }
 
 export interface StageResult {

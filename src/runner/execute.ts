@@ -163,7 +163,7 @@ async function executeLocked(spec: StageJobSpec, kinds: readonly StageKind[], ho
     const missingInput = (kind.externalInputs?.(spec.params) ?? []).map((rel) => resolve(spec.pipelineDir, rel)).find((abs) => !existsSync(abs));
     if (missingInput) return await failed({ reason: 'stage-failed', cause: 'input-file-missing', file: missingInput });
     const params = resolveOutputRefs(spec.params, spec.inputs, kind.shellParams) as Record<string, unknown>;
-    const result = await kind.run(stageContext(spec, params, tempDir, store.scratchDir(spec.key), hooks, log.line));
+    const result = await kind.run({ ...stageContext(spec, params, tempDir, store.scratchDir(spec.key), hooks, log.line), lineage: async () => lineageOf(store, spec.inputs) });
     if (hooks.signal.aborted) return await interrupted();
     // The log is complete before the files are recorded: their sizes and times must not move afterwards.
     await log.close();
@@ -270,5 +270,32 @@ export function artifactFromManifest(storeDir: string, m: Manifest): UpstreamArt
     dir,
     outputs: Object.fromEntries(Object.entries(m.outputs).map(([n, o]) => [n, join(dir, o.path)])),
     summary: m.summary,
+    record: { seed: m.seed, started: m.timings.started, seconds: m.timings.seconds, executor: m.executor, inputs: m.inputs },
   };
+}
+
+/**
+ * The stages upstream of `inputs`, transitively, each once, breadth first (nearest first), read from
+ * the store's manifests. A manifest that is missing or unreadable ends that branch: provenance must
+ * not fail a stage.
+ */
+export function lineageOf(store: ArtifactStore, inputs: Readonly<Record<string, UpstreamArtifact>>): UpstreamArtifact[] {
+  const seen = new Set<string>();
+  const out: UpstreamArtifact[] = [];
+  let frontier: UpstreamArtifact[] = Object.values(inputs);
+  while (frontier.length) {
+    const next: UpstreamArtifact[] = [];
+    for (const a of frontier) {
+      if (seen.has(a.key)) continue;
+      seen.add(a.key);
+      out.push(a);
+      for (const key of Object.values(a.record?.inputs ?? {})) {
+        if (seen.has(key)) continue;
+        const m = store.readManifest(key);
+        if (m && !(m instanceof Error)) next.push(artifactFromManifest(store.dir, m));
+      }
+    }
+    frontier = next;
+  }
+  return out;
 }
