@@ -1,6 +1,7 @@
 /**
- * Stage kind `report`: one self-contained HTML page for a pipeline run, built from evaluate artifacts
- * (and, for provenance, every other input). Example:
+ * Stage kind `report`: the study's HTML report (an index page with the verdicts, one page per domain,
+ * a provenance page, figures as files under plots/), built from evaluate artifacts and, for
+ * provenance, every stage upstream of them. Example:
  *
  *   report:
  *     uses: report
@@ -11,9 +12,12 @@
  * order of `needs`). `detail_energies` picks the fixed energies (GeV) that get 2D maps and 1D
  * distributions (default: every point; the E_nu-spread point always gets them).
  *
- * Outputs: `report` (report.html) and `plots` (directory of SVG and PNG files, one pair per figure).
+ * `png_all` also writes a PNG of every line figure (the maps are PNG in any case).
+ *
+ * Outputs: `report` (report.html, the index; the other pages sit beside it) and `plots` (one file per
+ * figure: SVG for line figures, PNG for the 50×50 maps).
  */
-import { InputError, type StageKind } from '../src/contract/stage.ts';
+import { InputError, type StageKind, type UpstreamArtifact } from '../src/contract/stage.ts';
 import type { ProvenanceStage } from '../src/study-report/build.ts';
 
 export interface ReportParams {
@@ -21,6 +25,7 @@ export interface ReportParams {
   title?: string;
   detail_energies?: number[];
   png_scale?: number;
+  png_all?: boolean;
 }
 
 const schema = {
@@ -30,11 +35,18 @@ const schema = {
     evaluations: { type: 'array', items: { type: 'string' }, description: 'evaluate stage ids to show (default: all inputs of kind evaluate)' },
     title: { type: 'string', default: 'nugan study report' },
     detail_energies: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, description: 'fixed energies (GeV) with detailed figures (default: all)' },
-    png_scale: { type: 'number', minimum: 0.5, maximum: 6, default: 2, description: 'PNG resolution as a multiple of the SVG size' },
+    png_scale: { type: 'number', minimum: 0.5, maximum: 6, default: 1, description: 'PNG resolution as a multiple of the figure size (1: screen, the default, keeps the report small; 2 for print and slides)' },
+    png_all: { type: 'boolean', default: false, description: 'also write a PNG of every line figure (for slides); the maps are PNG in any case' },
   },
 } as const;
 
-function upstreamOf(provenance: unknown): ProvenanceStage[] {
+function provenanceOf(a: UpstreamArtifact): ProvenanceStage {
+  const r = a.record;
+  return { id: a.id, kind: a.kind, key: a.key, summary: a.summary, ...(r ? { record: { seed: r.seed, started: r.started, seconds: r.seconds, executor: r.executor } } : {}) };
+}
+
+/** The model and references an evaluation recorded, for artifacts made without a runner's lineage. */
+function recordedUpstream(provenance: unknown): ProvenanceStage[] {
   const out: ProvenanceStage[] = [];
   if (typeof provenance !== 'object' || provenance === null) return out;
   const p = provenance as { model?: { stage?: unknown; key?: unknown; summary?: unknown }; references?: { stage?: unknown; key?: unknown }[] };
@@ -51,7 +63,7 @@ function upstreamOf(provenance: unknown): ProvenanceStage[] {
 
 export const reportStage: StageKind<ReportParams> = {
   kind: 'report',
-  description: 'HTML report of a study: table, MAP/EMD vs E_nu, 2D maps, distributions, training curves, provenance',
+  description: 'HTML report of a study: verdicts TL vs scratch over seeds, MAP/EMD vs E_nu, one page per domain (overlaid distributions, 2D maps, training curves), provenance',
   schema,
   moduleUrl: import.meta.url,
   references: (p) => p.evaluations ?? [],
@@ -67,10 +79,12 @@ export const reportStage: StageKind<ReportParams> = {
       if (!a) throw new InputError(`evaluation '${id}' is not an input of this stage (add it to needs)`, `stage ${ctx.id}: evaluations`);
       evaluations.push(await loadEvaluation(id, a.outputs));
     }
-    const stages: ProvenanceStage[] = Object.values(ctx.inputs).map((a) => ({ id: a.id, kind: a.kind, key: a.key, summary: a.summary }));
-    // The models and reference samples behind each evaluation, as the evaluate stage recorded them.
+    // Every stage behind the report, as the cache recorded it (the base model and its data included);
+    // outside a runner, the inputs and what each evaluation recorded of its model and references.
+    const upstream = ctx.lineage ? await ctx.lineage() : Object.values(ctx.inputs);
+    const stages: ProvenanceStage[] = upstream.map(provenanceOf);
     for (const e of evaluations) {
-      for (const s of upstreamOf(e.provenance)) if (!stages.some((t) => t.id === s.id)) stages.push(s);
+      for (const s of recordedUpstream(e.provenance)) if (!stages.some((t) => t.id === s.id)) stages.push(s);
     }
     ctx.progress.message(`rendering figures for ${evaluations.length} evaluation(s)`);
     const result = await buildReport(
@@ -80,14 +94,15 @@ export const reportStage: StageKind<ReportParams> = {
         stages,
         pipeline: { dir: ctx.pipelineDir, reportStage: ctx.id, params: { ...p } },
         ...(p.detail_energies ? { detailEnergies: p.detail_energies } : {}),
-        pngScale: p.png_scale ?? 2,
+        pngScale: p.png_scale ?? 1,
+        pngAll: p.png_all ?? false,
       },
       ctx.outDir,
       (name) => ctx.log(`figure ${name}`),
     );
     return {
       outputs: { report: result.html, plots: 'plots' },
-      summary: { evaluations: ids, figures: result.figures.length, seconds: Number(result.seconds.toFixed(2)) },
+      summary: { evaluations: ids, pages: result.pages, figures: result.figures.length, bytes: result.bytes, seconds: Number(result.seconds.toFixed(2)) },
     };
   },
 };

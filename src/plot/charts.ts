@@ -15,10 +15,38 @@ export const COLORS = {
   channels: { QE: '#56B4E9', MEC: '#E69F00', RES: '#CC79A7', DIS: '#999999', COH: '#F0E442' } as Record<string, string>,
 };
 
-/** Colour of a method label ("TL", "scratch", anything else → the generic "generated" green). */
+/** Colour of a method label ("TL", "scratch", anything else, the base model included → the generic "generated" green). */
 export function methodColor(method: string | undefined): string {
   if (method === 'TL' || method === 'scratch') return COLORS[method];
   return COLORS.generated;
+}
+
+/** Shades of a method's colour for a few of its series (sizes); more series take the distinct hues below. */
+const METHOD_SHADES: Record<string, string[]> = {
+  TL: ['#0072B2', '#56B4E9', '#003A5C', '#9ACDEB'],
+  scratch: ['#D55E00', '#E69F00', '#7A3500', '#F2B47E'],
+};
+
+/** Distinct hues for many series of one method (frozen depths …): Okabe–Ito without the base model's green, then greys. */
+const VARIANT_PALETTE = ['#0072B2', '#56B4E9', '#CC79A7', '#E69F00', '#000000', '#D55E00', '#F0E442', '#999999'];
+
+/**
+ * One colour per series: the method's own colour while a method has one series, shades of it for up
+ * to four (TL 10k, TL 100k), distinct hues beyond (TL at five frozen depths).
+ */
+export function seriesColors(series: readonly { name: string; method: string }[]): string[] {
+  const perMethod = new Map<string, number>();
+  for (const s of series) perMethod.set(s.method, (perMethod.get(s.method) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  return series.map((s) => {
+    const count = perMethod.get(s.method) ?? 0;
+    const k = seen.get(s.method) ?? 0;
+    seen.set(s.method, k + 1);
+    if (count <= 1) return methodColor(s.method);
+    const shades = METHOD_SHADES[s.method];
+    if (shades && count <= shades.length) return shades[k]!;
+    return VARIANT_PALETTE[k % VARIANT_PALETTE.length]!;
+  });
 }
 
 /** Counts spanning more than two decades are shown on a log scale. */
@@ -75,11 +103,18 @@ function heatLayer(title: string, data: Record<string, number>[], color: Record<
  * colour scale (empty bins left white); pulls use a diverging scale clamped at ±5.
  */
 export function proxyMapsSpec(hist: Grid2D & { reference: number[]; generated: number[] }, label: { generated: string; title: string }): PlotSpec {
-  const size = 230;
-  const ref = cells(hist, hist.reference, (v) => v > 0);
-  const gen = cells(hist, hist.generated, (v) => v > 0);
-  const pull = cells(hist, pulls(hist.reference, hist.generated), (v) => Number.isFinite(v));
-  const maxCount = Math.max(1, ...hist.reference, ...hist.generated);
+  return proxyComparisonSpec(hist, [{ name: label.generated, counts: hist.generated }], label.title);
+}
+
+/**
+ * The reference map and, for each generated sample, its map and its pull map: one row of counts
+ * (reference first) and one row of pulls under the generated maps. Counts share one log colour scale
+ * (empty bins left white); pulls a diverging scale clamped at ±5. With one sample: one row of three.
+ */
+export function proxyComparisonSpec(grid: Grid2D & { reference: number[] }, samples: readonly { name: string; counts: number[] }[], title: string): PlotSpec {
+  // Smaller panels when several models share the figure: it stays one screen wide and its PNG small.
+  const size = samples.length > 1 ? 160 : 230;
+  const maxCount = Math.max(1, ...grid.reference, ...samples.flatMap((s) => s.counts));
   const countColor = {
     field: 'v',
     type: 'quantitative',
@@ -87,22 +122,29 @@ export function proxyMapsSpec(hist: Grid2D & { reference: number[]; generated: n
     scale: { type: 'log', scheme: 'viridis', domain: [1, maxCount] },
     legend: { orient: 'right', gradientLength: size - 40 },
   };
+  const pullColor = {
+    field: 'v',
+    type: 'quantitative',
+    title: 'pull',
+    scale: { scheme: 'redblue', domain: [-5, 5], clamp: true, reverse: true },
+    legend: { orient: 'right', gradientLength: size - 40 },
+  };
+  const ref = heatLayer('Reference', cells(grid, grid.reference, (v) => v > 0), { ...countColor, legend: null }, size);
+  const gens = samples.map((s, i) => heatLayer(s.name, cells(grid, s.counts, (v) => v > 0), i === samples.length - 1 ? countColor : { ...countColor, legend: null }, size));
+  const pullMaps = samples.map((s, i) =>
+    heatLayer(samples.length > 1 ? `Pull: ${s.name}` : 'Pull (ref − gen)/√(ref + gen)', cells(grid, pulls(grid.reference, s.counts), (v) => Number.isFinite(v)), i === samples.length - 1 ? pullColor : { ...pullColor, legend: null }, size),
+  );
+  // Every count panel uses the same explicit domain, so independent scales are identical: one legend suffices.
+  const resolve = { scale: { color: 'independent' } };
+  if (samples.length === 1) return { title: { text: title, fontSize: 14 }, hconcat: [ref, gens[0]!, pullMaps[0]!], resolve, spacing: 24 };
+  // Pulls sit under their generated map (a grid of n + 1 columns); an empty cell under the reference.
+  const spacer = { width: size, height: size, data: { values: [{}] }, mark: { type: 'point', opacity: 0 }, encoding: { x: { datum: 0, type: 'quantitative', axis: null }, y: { datum: 0, type: 'quantitative', axis: null } }, view: { stroke: null } };
   return {
-    title: { text: label.title, fontSize: 14 },
-    hconcat: [
-      heatLayer('Reference', ref, { ...countColor, legend: null }, size),
-      heatLayer(label.generated, gen, countColor, size),
-      heatLayer('Pull (ref − gen)/√(ref + gen)', pull, {
-        field: 'v',
-        type: 'quantitative',
-        title: 'pull',
-        scale: { scheme: 'redblue', domain: [-5, 5], clamp: true, reverse: true },
-        legend: { orient: 'right', gradientLength: size - 40 },
-      }, size),
-    ],
-    // Both count panels use the same explicit domain, so independent scales are identical: one legend suffices.
-    resolve: { scale: { color: 'independent' } },
-    spacing: 24,
+    title: { text: title, fontSize: 14 },
+    concat: [ref, ...gens, spacer, ...pullMaps],
+    columns: samples.length + 1,
+    resolve,
+    spacing: 20,
   };
 }
 
@@ -121,25 +163,45 @@ export interface DistributionLabel {
 
 /**
  * A 1D distribution, reference vs generated as step lines, with a generated/reference ratio panel
- * below (statistical error band of the reference: ±1/√n). Log y when counts span decades.
+ * below (grey band: the ±1σ scatter expected for two equal samples of one distribution).
  */
 export function distributionSpec(h: Hist1DData, label: DistributionLabel): PlotSpec {
+  return overlaySpec(h, [{ name: label.generated, color: label.color, counts: h.generated }], label);
+}
+
+/** A generated sample drawn over the reference: legend name, colour, counts in the reference's bins. */
+export interface OverlaySeries {
+  name: string;
+  color: string;
+  counts: number[];
+}
+
+/**
+ * Several generated samples (TL, scratch, the base model …) over one reference histogram, each as a
+ * dashed step line in its colour, with a ratio panel of each to the reference (grey band: ±1σ
+ * expected for two equal samples of one distribution, √(2/n)). Log y when counts span decades.
+ */
+export function overlaySpec(h: Omit<Hist1DData, 'generated'>, series: readonly OverlaySeries[], label: Omit<DistributionLabel, 'generated' | 'color'>): PlotSpec {
   const w = (h.hi - h.lo) / h.bins;
   const showChannels = label.channels === true && h.referenceByChannel !== undefined;
-  const logY = !showChannels && spansDecades([...h.reference, ...h.generated]);
+  const logY = !showChannels && spansDecades([...h.reference, ...series.flatMap((s) => s.counts)]);
   const rows: Record<string, unknown>[] = [];
   const ratio: Record<string, unknown>[] = [];
+  const band: Record<string, unknown>[] = [];
   for (let i = 0; i < h.bins; i++) {
     const x = h.lo + (i + 0.5) * w;
     const r = h.reference[i]!;
-    const g = h.generated[i]!;
     if (!logY || r > 0) rows.push({ x, count: r, series: 'reference' });
-    if (!logY || g > 0) rows.push({ x, count: g, series: label.generated });
+    for (const s of series) {
+      const g = s.counts[i]!;
+      if (!logY || g > 0) rows.push({ x, count: g, series: s.name });
+      if (r > 0) ratio.push({ x, ratio: g / r, series: s.name });
+    }
     // Expected ±1σ scatter of the ratio of two equal-size samples of one distribution: sqrt(2/n).
-    if (r > 0) ratio.push({ x, ratio: g / r, lo: 1 - Math.sqrt(2 / r), hi: 1 + Math.sqrt(2 / r) });
+    if (r > 0) band.push({ x, lo: 1 - Math.sqrt(2 / r), hi: 1 + Math.sqrt(2 / r) });
   }
-  const domain = ['reference', label.generated];
-  const range = [COLORS.reference, label.color];
+  const domain = ['reference', ...series.map((s) => s.name)];
+  const range = [COLORS.reference, ...series.map((s) => s.color)];
   const layers: PlotSpec[] = [];
   if (showChannels) {
     const chRows: Record<string, unknown>[] = [];
@@ -177,6 +239,7 @@ export function distributionSpec(h: Hist1DData, label: DistributionLabel): PlotS
     );
   }
   const xScale = { domain: [h.lo, h.hi], nice: false, zero: false };
+  const ratioColor = { field: 'series', type: 'nominal', legend: null, scale: { domain: series.map((s) => s.name), range: series.map((s) => s.color) } };
   return {
     title: label.title,
     vconcat: [
@@ -193,11 +256,10 @@ export function distributionSpec(h: Hist1DData, label: DistributionLabel): PlotS
       {
         width: 330,
         height: 80,
-        data: { values: ratio },
         layer: [
-          { mark: { type: 'area', interpolate: 'step', color: '#bbbbbb', opacity: 0.6, clip: true }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-          { mark: { type: 'rule', color: '#444', strokeDash: [3, 3] }, encoding: { y: { datum: 1 }, x: null } },
-          { mark: { type: 'line', interpolate: 'step', color: label.color, strokeWidth: 1.5, clip: true }, encoding: { y: { field: 'ratio', type: 'quantitative' } } },
+          { data: { values: band }, mark: { type: 'area', interpolate: 'step', color: '#bbbbbb', opacity: 0.6, clip: true }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+          { data: { values: [{}] }, mark: { type: 'rule', color: '#444', strokeDash: [3, 3] }, encoding: { y: { datum: 1 }, x: null } },
+          { data: { values: ratio }, mark: { type: 'line', interpolate: 'step', strokeWidth: 1.5, clip: true }, encoding: { y: { field: 'ratio', type: 'quantitative' }, color: ratioColor } },
         ],
         encoding: {
           x: { field: 'x', type: 'quantitative', title: label.axis, scale: xScale },
@@ -205,6 +267,7 @@ export function distributionSpec(h: Hist1DData, label: DistributionLabel): PlotS
         },
       },
     ],
+    resolve: { scale: { color: 'independent' } },
     spacing: 4,
   };
 }
@@ -212,53 +275,114 @@ export function distributionSpec(h: Hist1DData, label: DistributionLabel): PlotS
 export interface CurvePoint {
   E_nu: number;
   value: number;
-  method: string;
-  /** Legend group: "nu-argon, 10k". */
-  group: string;
+  /** Legend entry: method, or method with its variant ("TL (freeze 2)"). */
+  series: string;
+  /** Training-size label ("10k"), drawn as the line dash. */
+  size: string;
   domain: string;
+  /** Seed label for a seed's point; undefined for the mean over seeds. */
+  seed?: string;
 }
 
 /**
- * A metric versus neutrino energy, TL vs scratch in their colours, one panel per domain, training size
- * by line dash. MAP plots also draw the sqrt(2/pi) line of a statistically perfect model.
+ * A metric versus neutrino energy: for each domain (one panel each), size (line dash) and method
+ * (colour), the mean over seeds as a line and every seed as a small open point, so the spread is seen.
+ * MAP plots also draw the √(2/π) line of a statistically perfect model.
  */
-export function metricCurveSpec(points: CurvePoint[], metric: { name: string; axis: string; perfect?: number; log?: boolean }): PlotSpec {
-  const methods = [...new Set(points.map((p) => p.method))];
+export function metricCurveSpec(means: CurvePoint[], seeds: CurvePoint[], colors: { domain: string[]; range: string[] }, metric: { name: string; axis: string; perfect?: number; log?: boolean }): PlotSpec {
+  const x = { field: 'E_nu', type: 'quantitative', title: 'E_ν (GeV)', scale: { type: 'log', domain: [0.4, 11], nice: false }, axis: { values: [0.5, 1, 2, 3, 5, 7, 10], format: '~g' } };
+  const y = { field: 'value', type: 'quantitative', title: metric.axis, scale: metric.log ? { type: 'log' } : { zero: false }, axis: metric.log ? { tickCount: 4, format: '.1~e' } : {} };
+  const color = { field: 'series', type: 'nominal', title: 'method', scale: colors, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolSize: 300, labelLimit: 260 } };
+  const rows = [...means.map((p) => ({ ...p, kind: 'mean' })), ...seeds.map((p) => ({ ...p, kind: 'seed' }))];
   const layers: PlotSpec[] = [
     {
+      transform: [{ filter: "datum.kind === 'mean'" }],
       mark: { type: 'line', strokeWidth: 2 },
       encoding: {
-        x: { field: 'E_nu', type: 'quantitative', title: 'E_ν (GeV)', scale: { type: 'log', domain: [0.4, 11], nice: false }, axis: { values: [0.5, 1, 2, 3, 5, 7, 10], format: '~g' } },
-        y: { field: 'value', type: 'quantitative', title: metric.axis, scale: metric.log ? { type: 'log' } : { zero: false }, axis: metric.log ? { tickCount: 4, format: '.1~e' } : {} },
-        color: { field: 'method', type: 'nominal', title: 'method', scale: { domain: methods, range: methods.map(methodColor) }, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolSize: 300 } },
+        x,
+        y,
+        color,
         strokeDash: { field: 'size', type: 'nominal', title: 'training events', legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400, symbolStrokeColor: '#333' } },
-        detail: { field: 'group' },
-        tooltip: [{ field: 'group' }, { field: 'E_nu' }, { field: 'value', format: '.4g' }],
+        detail: [{ field: 'series' }, { field: 'size' }],
+        tooltip: [{ field: 'series' }, { field: 'size' }, { field: 'E_nu' }, { field: 'value', format: '.4g' }],
       },
     },
   ];
-  layers.push({
-    mark: { type: 'point', filled: true, size: 45, opacity: 1 },
-    encoding: {
-      x: { field: 'E_nu', type: 'quantitative' },
-      y: { field: 'value', type: 'quantitative' },
-      color: { field: 'method', type: 'nominal' },
-      detail: { field: 'group' },
-    },
-  });
-  if (metric.perfect !== undefined) {
-    layers.push({ mark: { type: 'rule', color: '#666', strokeDash: [2, 2] }, encoding: { y: { datum: metric.perfect } } });
+  // Points of the means as a layer of their own: on the line mark they would turn the dash legend into dots.
+  layers.push({ transform: [{ filter: "datum.kind === 'mean'" }], mark: { type: 'point', filled: true, size: 40, opacity: 1 }, encoding: { x: { field: 'E_nu', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, color: { field: 'series', type: 'nominal' } } });
+  if (seeds.length) {
+    layers.push({
+      transform: [{ filter: "datum.kind === 'seed'" }],
+      mark: { type: 'point', filled: false, size: 28, opacity: 0.75, strokeWidth: 1 },
+      encoding: { x: { field: 'E_nu', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, color: { field: 'series', type: 'nominal' }, tooltip: [{ field: 'series' }, { field: 'seed' }, { field: 'value', format: '.4g' }] },
+    });
   }
-  const domains = [...new Set(points.map((p) => p.domain))];
-  const rows = points.map((p) => ({ ...p, size: p.group.split(', ').slice(1).join(', ') || p.group }));
+  if (metric.perfect !== undefined) {
+    layers.push({ data: { values: [{}] }, mark: { type: 'rule', color: '#666', strokeDash: [2, 2] }, encoding: { y: { datum: metric.perfect } } });
+  }
+  const domains = [...new Set(rows.map((p) => p.domain))];
   const panel = { width: 340, height: 230, layer: layers };
   if (domains.length <= 1) return { title: `${metric.name} vs E_ν`, data: { values: rows }, ...panel };
+  if (metric.perfect !== undefined) {
+    // Inside a facet a layer's own data would not be split by panel: the rule's datum rides on the facet's rows.
+    layers[layers.length - 1] = { mark: { type: 'rule', color: '#666', strokeDash: [2, 2] }, encoding: { y: { datum: metric.perfect } } };
+  }
   return {
     title: `${metric.name} vs E_ν`,
     data: { values: rows },
     facet: { field: 'domain', type: 'nominal', title: null },
     columns: 3,
     spec: panel,
+    resolve: { scale: { y: 'shared' } },
+  };
+}
+
+/** One point of the layer-wise transfer figure. */
+export interface DepthPoint {
+  /** Frozen blocks ("0" … "4") or a named variant ("all-lr"). */
+  depth: string;
+  value: number;
+  size: string;
+  domain: string;
+  /** Seed label, or undefined for the mean over seeds (then `sd` is the seed-to-seed spread). */
+  seed?: string;
+  sd?: number;
+}
+
+/**
+ * The layer-wise transfer figure: a metric against the number of frozen blocks, one panel per domain,
+ * one colour per training size; the mean over seeds with ±1 sd bars, every seed as an open point, and
+ * horizontal rules for the from-scratch and base models of the same domain and size where the study has them.
+ */
+export function freezeDepthSpec(points: DepthPoint[], rules: { domain: string; size: string; value: number; method: string }[], order: string[], metric: { name: string; axis: string; perfect?: number; log?: boolean }): PlotSpec {
+  const rows = [
+    ...points.map((p) => ({ ...p, kind: p.seed === undefined ? 'mean' : 'seed', lo: p.sd !== undefined && Number.isFinite(p.sd) ? p.value - p.sd : p.value, hi: p.sd !== undefined && Number.isFinite(p.sd) ? p.value + p.sd : p.value })),
+    ...rules.map((r) => ({ ...r, kind: 'rule' })),
+  ];
+  const x = { field: 'depth', type: 'ordinal', title: 'frozen blocks of G and D', sort: order, scale: { domain: order }, axis: { labelAngle: 0 } };
+  const y = { field: 'value', type: 'quantitative', title: metric.axis, scale: metric.log ? { type: 'log' } : { zero: false } };
+  const sizeColor = { field: 'size', type: 'nominal', title: 'training events', scale: { range: ['#0072B2', '#009E73', '#CC79A7', '#E69F00'] } };
+  const layers: PlotSpec[] = [
+    { transform: [{ filter: "datum.kind === 'mean'" }], mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 45 } }, encoding: { x, y, color: sizeColor } },
+    { transform: [{ filter: "datum.kind === 'mean'" }], mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: sizeColor } },
+    { transform: [{ filter: "datum.kind === 'seed'" }], mark: { type: 'point', filled: false, size: 26, opacity: 0.75 }, encoding: { x, y: { field: 'value', type: 'quantitative' }, color: sizeColor } },
+  ];
+  const ruleMethods = [...new Set(rules.map((r) => r.method))];
+  if (rules.length) {
+    layers.push({
+      transform: [{ filter: "datum.kind === 'rule'" }],
+      mark: { type: 'rule', strokeDash: [5, 3], strokeWidth: 1.5 },
+      // `stroke`, not `color`: a scale of its own, apart from the sizes' colours.
+      encoding: { y: { field: 'value', type: 'quantitative' }, stroke: { field: 'method', type: 'nominal', title: 'reference lines', scale: { domain: ruleMethods, range: ruleMethods.map(methodColor) }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2 } } },
+    });
+  }
+  if (metric.perfect !== undefined) layers.push({ mark: { type: 'rule', color: '#666', strokeDash: [2, 2] }, encoding: { y: { datum: metric.perfect } } });
+  return {
+    title: `${metric.name} against frozen depth`,
+    data: { values: rows },
+    facet: { field: 'domain', type: 'nominal', title: null },
+    columns: 3,
+    spec: { width: 300, height: 220, layer: layers },
     resolve: { scale: { y: 'shared' } },
   };
 }

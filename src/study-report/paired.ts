@@ -9,7 +9,7 @@
  * study can afford they can never reach 5 % (n = 5 gives 0.0625), however large and consistent the
  * difference. The t-test can, at the price of assuming the per-seed differences scatter normally — a
  * fair assumption for a mean |pull| over hundreds of bins, and the only way few seeds say anything.
- * What it can say (docs/gan.md §7):
+ * What it can say (docs/report.md §2):
  * - 1 seed: nothing about the spread; the cell shows the sign of the difference, marked "1 seed".
  * - 2 seeds (1 degree of freedom): a verdict needs |t| > 12.71, i.e. both differences of one sign and
  *   their mean larger than ~6.4 × their difference.

@@ -2,10 +2,10 @@
  * The quickstart pipeline end to end, at tiny sizes: the same file and the same stages that
  * `nugan run` runs by default, shrunk with --set so it takes about a minute. Checks that every stage
  * runs, that the metrics are sane numbers at every evaluation point, that the report exists with its
- * study table and plots, and that a second run takes everything from the cache.
+ * verdicts, pages, figure files and provenance, and that a second run takes everything from the cache.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rig, repoRoot } from '../cli/rig.ts';
 
@@ -45,7 +45,7 @@ describe('quickstart pipeline, tiny sizes', () => {
     expect(first.code, first.stderr.slice(-3000)).toBe(0);
     const ids = first.doc.stages.map((s) => s.id);
     for (const d of DOMAINS) {
-      for (const id of [`small-data@${d}`, `tl@${d}`, `scratch@${d}`, `eval-tl@${d}`, `eval-scratch@${d}`]) expect(ids).toContain(id);
+      for (const id of [`small-data@${d}`, `tl@${d}`, `scratch@${d}`, `eval-tl@${d}`, `eval-scratch@${d}`, `eval-base@${d}`]) expect(ids).toContain(id);
     }
     expect(ids).toContain('base');
     expect(ids).toContain('report');
@@ -55,7 +55,7 @@ describe('quickstart pipeline, tiny sizes', () => {
   it('writes sane metrics for every model at every evaluation point', () => {
     for (const s of first.doc.stages.filter((x) => x.id.startsWith('eval-'))) {
       const m = JSON.parse(readFileSync(s.outputs.metrics!, 'utf8')) as { labels: { method: string; domain: string }; points: MetricsPoint[]; units: Record<string, string> };
-      expect(m.labels.method).toBe(s.id.startsWith('eval-tl') ? 'TL' : 'scratch');
+      expect(m.labels.method).toBe(s.id.startsWith('eval-tl') ? 'TL' : s.id.startsWith('eval-base') ? 'base' : 'scratch');
       expect(DOMAINS).toContain(m.labels.domain);
       expect(m.units.energy).toBe('GeV');
       expect(m.points.map((p) => p.E_nu)).toEqual([0.5, 1, 3, null]);
@@ -75,15 +75,43 @@ describe('quickstart pipeline, tiny sizes', () => {
     }
   });
 
-  it('writes the report with the study table and every plot as SVG and PNG', () => {
+  it('writes the report: an index with the verdicts, a page per domain, every figure a file of its own, the whole under 5 MB', () => {
     const report = first.doc.stages.find((s) => s.id === 'report')!;
-    const html = readFileSync(report.outputs.report!, 'utf8');
-    expect(html).toContain('<table');
-    for (const d of DOMAINS) expect(html).toContain(d);
+    const dir = dirname(report.outputs.report!);
+    const index = readFileSync(report.outputs.report!, 'utf8');
+    expect(index).toContain('id="verdict-map"');
+    expect(index).toContain('id="study-table"');
+    // One seed per model: every cell says which was lower, none claims a verdict.
+    expect(index).toMatch(/1 seed: (TL|scratch) lower/);
+    expect(index).not.toMatch(/<b>(TL|scratch) better<\/b>/);
+    for (const d of DOMAINS) expect(existsSync(join(dir, `domain-${d}.html`)), d).toBe(true);
     const plots = readdirSync(report.outputs.plots!);
-    const svgs = plots.filter((f) => f.endsWith('.svg'));
-    expect(svgs.length).toBeGreaterThan(5);
-    for (const svg of svgs) expect(existsSync(join(report.outputs.plots!, svg.replace(/\.svg$/, '.png')))).toBe(true);
+    const shown = new Set<string>();
+    for (const page of ['report.html', 'provenance.html', ...DOMAINS.map((d) => `domain-${d}.html`)]) {
+      const html = readFileSync(join(dir, page), 'utf8');
+      expect(html).not.toContain('data:image');
+      for (const m of html.matchAll(/<img [^>]*src="plots\/([^"]+)"/g)) shown.add(m[1]!);
+    }
+    // One file per figure (line figures SVG, maps PNG), each shown on a page.
+    expect([...shown].sort()).toEqual([...plots].sort());
+    const byExt: Record<string, { n: number; bytes: number }> = {};
+    const count = (file: string) => {
+      const ext = file.slice(file.lastIndexOf('.') + 1);
+      const e = (byExt[ext] ??= { n: 0, bytes: 0 });
+      e.n++;
+      e.bytes += statSync(file).size;
+    };
+    for (const f of plots) count(join(report.outputs.plots!, f));
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.html'))) count(join(dir, f));
+    const bytes = Object.values(byExt).reduce((a, e) => a + e.bytes, 0);
+    expect(bytes).toBeLessThan(5e6);
+    // The numbers behind the README's size estimates.
+    process.stderr.write(`quickstart (tiny) report: ${(bytes / 1e6).toFixed(2)} MB; ${Object.entries(byExt).map(([k, e]) => `${e.n} ${k} ${(e.bytes / 1e3).toFixed(0)} kB`).join(', ')}\n`);
+    // Provenance: every stage behind the report, the base model and its data included, with seeds.
+    const prov = readFileSync(join(dir, 'provenance.html'), 'utf8');
+    for (const id of ['base', 'base-data', 'tl@nu-argon', 'small-data@nu-argon', 'reference@nu-argon-1']) expect(prov).toContain(`<td>${id}</td>`);
+    const baseRow = /<tr><td>base<\/td>.*?<\/tr>/.exec(prov)![0];
+    expect(baseRow).toMatch(/<td class="num">\d+<\/td><td>\d{4}-\d\d-\d\d /); // seed, then start time
   });
 
   it('a second run is fully cached and gives the same artifacts', async () => {

@@ -99,11 +99,22 @@ export interface TinyStudy {
   reportResult: StageResult;
 }
 
+export interface TinyStudyOptions {
+  /** Seeds of every TL and scratch model (default [1, 2, 3]). */
+  seeds?: number[];
+  /** Frozen depths: TL models labelled `freeze: d` instead of plain TL (a layer-wise sweep); no scratch. */
+  freeze?: (number | string)[];
+  /** Add the base model evaluated on the same references (method "base"). Default true. */
+  base?: boolean;
+}
+
 /**
- * Two domains' worth of references would be slow to render; one domain (nu-argon), two sizes, TL and
- * scratch: 4 evaluations × (E_nu = 0.5, 1, 3 GeV and uniform [0.3, 10] GeV), `events` per point.
+ * One domain (nu-argon), E_nu = 0.5, 1, 3 GeV and uniform [0.3, 10] GeV, `events` per point. By
+ * default two sizes × TL and scratch × 3 seeds, and the base model: TL's distortion is a tenth of
+ * scratch's or less, so TL wins every cell beyond the seed spread. With `freeze`: TL at each depth (deeper
+ * freezing distorts more), one size, and the base model.
  */
-export async function buildTinyStudy(root: string, events = 20_000): Promise<TinyStudy> {
+export async function buildTinyStudy(root: string, events = 20_000, opts: TinyStudyOptions = {}): Promise<TinyStudy> {
   await mkdir(root, { recursive: true });
   const refs: Record<string, UpstreamArtifact> = {};
   const points: [string, number | [number, number]][] = [['ref-0.5', 0.5], ['ref-1', 1], ['ref-3', 3], ['ref-uniform', [0.3, 10]]];
@@ -115,14 +126,26 @@ export async function buildTinyStudy(root: string, events = 20_000): Promise<Tin
   }
   const evaluate = createEvaluateStage(fakeLoader);
   const evaluations: UpstreamArtifact[] = [];
-  const models: [string, string, number, number][] = [
-    ['TL', 'nu-argon', 10_000, 0.02],
-    ['scratch', 'nu-argon', 10_000, 0.12],
-    ['TL', 'nu-argon', 100_000, 0.005],
-    ['scratch', 'nu-argon', 100_000, 0.04],
-  ];
-  for (const [method, domain, size, distortion] of models) {
-    const trainId = `tune@${domain}-${size}-${method}`;
+  const seeds = opts.seeds ?? [1, 2, 3];
+  // [method, size, distortion, seed, extra labels]
+  const models: [string, number | undefined, number, number | undefined, Record<string, unknown>][] = [];
+  // Seeds scatter the distortion by ±10 %: a seed-to-seed spread well below the TL/scratch gap.
+  const jitter = (seed: number) => 1 + 0.1 * (((seed * 7) % 3) - 1);
+  if (opts.freeze) {
+    for (const [k, depth] of opts.freeze.entries()) for (const seed of seeds) models.push(['TL', 10_000, 0.02 * (1 + k) * jitter(seed), seed, { freeze: depth }]);
+  } else {
+    for (const [size, tl, scratch] of [[10_000, 0.04, 0.5], [100_000, 0.02, 0.3]] as const) {
+      for (const seed of seeds) {
+        models.push(['TL', size, tl * jitter(seed), seed, {}]);
+        models.push(['scratch', size, scratch * jitter(seed), seed, {}]);
+      }
+    }
+  }
+  if (opts.base ?? true) models.push(['base', undefined, 0.2, undefined, {}]);
+  const domain = 'nu-argon';
+  for (const [method, size, distortion, seed, extra] of models) {
+    const tag = [size, method, ...Object.values(extra), seed].filter((x) => x !== undefined).join('-');
+    const trainId = method === 'base' ? 'base' : `tune@${domain}-${tag}`;
     const modelDir = path.join(root, trainId);
     await mkdir(modelDir, { recursive: true });
     await writeFile(path.join(modelDir, 'fake-model.json'), JSON.stringify({ distortion }));
@@ -134,11 +157,13 @@ export async function buildTinyStudy(root: string, events = 20_000): Promise<Tin
       val_map: 0.8 + (distortion * 20 + 1.5) * Math.exp(-k / 5) + 0.002 * (k - 12) ** 2 * (k > 12 ? 1 : 0) + 0.01 * Math.sin(k),
     }));
     await writeFile(path.join(modelDir, 'history.json'), JSON.stringify({ epochs }));
-    const model = artifact(trainId, 'train', modelDir, { outputs: { model: '.', history: 'history.json' }, summary: { backend: 'fake', seed: 7, epochs: 30 } });
-    const evalId = `eval@${domain}-${size}-${method}`;
+    const model = artifact(trainId, 'train', modelDir, { outputs: { model: '.', history: 'history.json' }, summary: { backend: 'fake', epochs: 30 } });
+    const evalId = `eval@${domain}-${tag}`;
     const outDir = path.join(root, evalId);
     await mkdir(outDir, { recursive: true });
-    const ctx = context(evalId, 'evaluate', { model: trainId, reference: Object.keys(refs), labels: { domain, size, method } }, { ...refs, [trainId]: model }, outDir);
+    const labels = { domain, method, ...(size !== undefined ? { size } : {}), ...(seed !== undefined ? { seed } : {}), ...extra };
+    // Each evaluation samples with a seed of its own, as the runner derives one per stage instance.
+    const ctx = { ...context(evalId, 'evaluate', { model: trainId, reference: Object.keys(refs), labels }, { ...refs, [trainId]: model }, outDir), seed: 1000 + evaluations.length };
     const res = await evaluate.run(ctx);
     evaluations.push(artifact(evalId, 'evaluate', outDir, res));
   }
