@@ -113,7 +113,7 @@ export function proxyMapsSpec(hist: Grid2D & { reference: number[]; generated: n
  */
 export function proxyComparisonSpec(grid: Grid2D & { reference: number[] }, samples: readonly { name: string; counts: number[] }[], title: string): PlotSpec {
   // Smaller panels when several models share the figure: it stays one screen wide and its PNG small.
-  const size = samples.length > 1 ? 160 : 230;
+  const size = samples.length > 1 ? 140 : 230;
   const maxCount = Math.max(1, ...grid.reference, ...samples.flatMap((s) => s.counts));
   const countColor = {
     field: 'v',

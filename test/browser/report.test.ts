@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PHYSICS_VAR_NAMES } from '../../src/metrics/compare.ts';
 import { buildTinyStudy } from '../study-report/tiny-study.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -79,8 +80,8 @@ describe('the HTML report in headless Chromium', () => {
       await Promise.all([page.waitForURL(/domain-nu-argon\.html$/), page.locator('nav a', { hasText: 'nu-argon' }).click()]);
       await expect(page.getByRole('heading', { name: 'E_ν = 1 GeV' }).count()).resolves.toBe(1);
       const onDomain = await brokenImages(page);
-      // E_nu = 1 GeV and the spread point: 5 overlays and 1 map each; 13 training curves.
-      expect(onDomain.count).toBe(2 * 6 + 13);
+      // E_nu = 1 GeV and the spread point: one overlay per physics variable and one map each; 13 training curves.
+      expect(onDomain.count).toBe(2 * (PHYSICS_VAR_NAMES.length + 1) + 13);
       expect(onDomain.broken).toEqual([]);
       expect(onIndex.count + onDomain.count).toBe(Number(study.reportResult.summary?.figures));
       await page.screenshot({ path: path.join(shots, 'domain-nu-argon.png'), fullPage: true });
