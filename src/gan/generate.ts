@@ -4,7 +4,9 @@
  * vectors follow the event index (sampler.ts), so the same seed gives the same events whatever the
  * batch size, on one engine.
  */
-import { openEventWriter } from '../io/event-table.ts';
+import { checkRoomForTable, openEventWriter } from '../io/event-table.ts';
+import { E_MAX, E_MIN } from '../physics/constants.ts';
+import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import type { Device } from './engines/select.ts';
 import { loadGenerator } from './sampler.ts';
@@ -37,10 +39,28 @@ export interface GenerateSummary {
 /** Events per batch by default: 1M (24 MB of columns). */
 const DEFAULT_BATCH = 1 << 20;
 
+/**
+ * Refuses neutrino energies outside those the model was trained on (its `E_range`, GeV; the proxy
+ * range 0.3–10 GeV for a model that does not record one): a GAN conditioned on E'_nu has seen no event
+ * there and its output would be an extrapolation passed off as physics. The range is widened by 1 % of
+ * its width on each side, so a model trained on E_nu uniform in [0.3, 10] (whose sample spans
+ * 0.3001–9.9998) still generates at 0.3 and 10 GeV.
+ */
+export function checkEnergyInTrainedRange(enu: number | readonly [number, number], range: readonly [number, number] | undefined, model: string): void {
+  const [lo, hi] = range ?? [E_MIN, E_MAX];
+  const slack = 0.01 * Math.max(hi - lo, 0.01);
+  const [a, b] = typeof enu === 'number' ? [enu, enu] : enu;
+  if (a >= lo - slack && b <= hi + slack) return;
+  const asked = typeof enu === 'number' ? `E_nu = ${enu} GeV` : `E_nu in [${a}, ${b}] GeV`;
+  throw new InputError(`${asked} lies outside the E_nu range the model was trained on, ${lo.toFixed(3)}–${hi.toFixed(3)} GeV; a conditional GAN does not extrapolate: generate within that range`, model);
+}
+
 export async function generateToFile(req: GenerateRequest): Promise<GenerateSummary> {
+  checkRoomForTable(req.out, req.events);
   const gen = await loadGenerator(req.model, { device: req.device ?? 'auto', ...(req.threads ? { threads: req.threads } : {}), ...(req.gpuGranted !== undefined ? { gpuGranted: req.gpuGranted } : {}) });
   try {
     const info = gen.model;
+    checkEnergyInTrainedRange(req.enu, info.E_range, req.model);
     const batch = Math.max(1, Math.floor(req.batch ?? DEFAULT_BATCH));
     const writer = await openEventWriter(req.out, {
       source: `nugan generate (${req.model})`,

@@ -12,6 +12,7 @@
  * domain is a property of the model, not of the data. `proxyDomainMask` / `countOutsideProxyDomain`
  * (src/physics/kinematics.ts) let train/evaluate drop and report them.
  */
+import { statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../util/errors.ts';
 import { openArrowWriter, readArrowBatches, readArrowMeta } from './arrow.ts';
@@ -41,6 +42,49 @@ export function tableFormatOf(file: string): TableFormat {
   throw new InputError(`unknown event table extension '${ext}': expected .arrow, .csv or .hepmc3`, file);
 }
 
+/**
+ * Fewest bytes an event takes in each format (measured on simulated tables: Arrow 25, CSV 60,
+ * NuHepMC 429 bytes per event), rounded down: an estimate that never overstates.
+ */
+const MIN_BYTES_PER_EVENT: Record<TableFormat, number> = { arrow: 24, csv: 50, hepmc3: 400 };
+
+/**
+ * Refuses, before anything is computed, a table of `events` events that cannot fit on the filesystem
+ * of `file` (`events: 1e12` would otherwise run for days and then fail, or fill the disk): the error
+ * gives the estimated size and the free space. A directory that does not exist is reported too.
+ */
+export function checkRoomForTable(file: string, events: number): void {
+  const dir = path.dirname(path.resolve(file));
+  checkDirectoryOf(file);
+  let free: number;
+  try {
+    const st = statfsSync(dir);
+    free = st.bavail * st.bsize;
+  } catch {
+    return; // no statfs here: nothing to estimate against
+  }
+  const need = events * MIN_BYTES_PER_EVENT[tableFormatOf(file)];
+  if (need > free) {
+    throw new InputError(`${events.toExponential(2)} events would take at least ${formatBytes(need)} as a ${path.extname(file)} table, but only ${formatBytes(free)} are free there; ask for fewer events`, file);
+  }
+}
+
+/** An output's directory must exist: writing into a missing one would end in ENOENT on a hidden temporary name. */
+function checkDirectoryOf(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`cannot write here: the directory ${dir} does not exist; create it first`, file);
+}
+
+function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${n.toFixed(n < 10 ? 1 : 0)} ${units[i]}`;
+}
+
 /** Write a whole table at once (atomically). */
 export async function writeEventTable(file: string, events: EventBatch, meta: EventMeta): Promise<void> {
   const w = await openEventWriter(file, meta);
@@ -58,6 +102,7 @@ export async function writeEventTable(file: string, events: EventBatch, meta: Ev
 /** Open a streaming writer; the format follows the extension of `file`. */
 export async function openEventWriter(file: string, meta: EventMeta): Promise<EventWriter> {
   const format = tableFormatOf(file);
+  checkDirectoryOf(file);
   if (format === 'arrow') return openArrowWriter(file, meta);
   if (format === 'csv') return openCsvWriter(file);
   return openNuHepMCWriter(file, meta);

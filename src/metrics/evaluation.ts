@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic.ts';
+import { InputError } from '../util/errors.ts';
 import { batchLength, type EventBatch } from '../io/event-batch.ts';
 import { compareSamples, PHYSICS_VAR_NAMES, type Comparison } from './compare.ts';
 
@@ -100,6 +101,9 @@ function head(b: EventBatch, n: number): EventBatch {
 /** Runs the generator at the reference's E_nu values and compares, for every reference. */
 export async function evaluateModel(generator: EventGenerator, references: readonly ReferenceSample[], opts: EvaluateOptions): Promise<EvaluationResult> {
   const chunk = opts.chunk ?? 100_000;
+  // An empty reference would give a point of 0 events with NaN metrics and an exit code of success.
+  const empty = references.find((r) => batchLength(r.events) === 0);
+  if (empty) throw new InputError(`the reference ${empty.source} holds no events: there is nothing to compare the model with`, empty.file);
   const points: EvaluationPoint[] = [];
   for (const [index, ref] of references.entries()) {
     const events = head(ref.events, opts.maxEvents ?? Number.POSITIVE_INFINITY);

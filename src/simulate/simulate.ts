@@ -8,7 +8,7 @@
  * output is never NuWro's, and the metadata says so.
  */
 import { CHANNELS, type EventMeta } from '../io/event-batch.ts';
-import { openEventWriter } from '../io/event-table.ts';
+import { checkRoomForTable, openEventWriter } from '../io/event-table.ts';
 import { channelTables, sigmaAt, type ChannelTables } from '../physics/channels.ts';
 import { GEV2_TO_CM2 } from '../physics/constants.ts';
 import { resolveKnobs, type Knobs } from '../physics/domains.ts';
@@ -90,6 +90,7 @@ export async function simulateToFile(
   file: string,
   hooks: { onProgress?: (n: number) => void; signal?: AbortSignal; log?: (line: string) => void } = {},
 ): Promise<SimulationRun> {
+  checkRoomForTable(file, req.events);
   const tables = await channelTables(req.knobs);
   if (tables.buildSeconds > 0) hooks.log?.(`built channel tables in ${tables.buildSeconds.toFixed(1)} s`);
   const bad = checkEnergy(tables, req.enu);
