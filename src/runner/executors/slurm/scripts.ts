@@ -1,18 +1,20 @@
-/** The batch scripts the SLURM executor submits: run `nugan exec-stage`, then record how it ended. */
+/**
+ * The batch scripts the SLURM executor submits: run `nugan exec-stage`, then record how it ended.
+ * Every path in them (store, pipeline directory, job file, the nugan command) is shell-quoted: a store
+ * under `/data/my study/` or with a `$` in its name works.
+ */
+import { shellEscape } from '../../shell-quote.ts';
 
-export function shQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+const shQuote = (s: string): string => shellEscape(s, 'plain');
 
 /** The batch script: run the stage, then record how it ended, atomically, as the very last act. */
 export function batchScript(nugan: readonly string[], jobFile: string, slurmDir: string, key: string, workDir: string): string {
-  const marker = `${slurmDir}/${key}.$SLURM_JOB_ID.exit.json`;
   return `#!/bin/sh
 # Written by nugan's SLURM executor: runs one stage instance; see src/runner/executors/slurm.ts.
 cd ${shQuote(workDir)} || exit 1
 ${nugan.map(shQuote).join(' ')} exec-stage --job ${shQuote(jobFile)}
 rc=$?
-marker="${marker}"
+marker=${shQuote(slurmDir)}"/${key}.$SLURM_JOB_ID.exit.json"
 printf '{"jobId":"%s","exit":%d,"node":"%s","cudaVisibleDevices":"%s"}\\n' "$SLURM_JOB_ID" "$rc" "$(hostname)" "\${CUDA_VISIBLE_DEVICES-}" > "$marker.tmp" && mv "$marker.tmp" "$marker"
 exit $rc
 `;
