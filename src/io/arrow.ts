@@ -30,7 +30,8 @@ import {
 import { commitTemp, discardTemp, tempSibling } from '../util/atomic.ts';
 import { InputError } from '../util/errors.ts';
 import { CHANNELS, DEFAULT_BATCH, TABLE_UNITS, batchLength, checkBatchShape, emptyBatch, sliceBatch, type EventBatch, type EventMeta, type EventWriter } from './event-batch.ts';
-import { parseChannel } from './rows.ts';
+import { firstBadRow, parseChannel, probablyMeV } from './rows.ts';
+import { gevFromMeV } from './units.ts';
 
 /** Dictionary id of the `channel` column (the only dictionary of an event table). */
 const CHANNEL_DICTIONARY_ID = 0;
@@ -229,10 +230,57 @@ async function* arrowBatches(file: string): AsyncGenerator<{ rb: RecordBatch; sc
   }
 }
 
-/** The events of an Arrow table, one EventBatch per non-empty record batch. */
+/**
+ * The unit a column states: its field metadata `unit` (what nugan writes, and what pyarrow users can
+ * set), else the table's `nugan` metadata `units`; undefined when neither says.
+ */
+function statedUnit(schema: Schema, name: string, kind: 'energy' | 'angle'): string | undefined {
+  const field = schema.fields.find((f) => f.name === name);
+  const own = field?.metadata.get('unit');
+  if (own !== undefined) return own;
+  const units = (parseNuganMeta(schema, '') as { units?: Record<string, unknown> } | undefined)?.units;
+  const u = units?.[kind];
+  return typeof u === 'string' ? u : undefined;
+}
+
+/**
+ * Converts a batch to GeV and radians as its columns' units say (a foreign table may be in MeV or
+ * degrees), and checks every row as the text readers do (src/io/rows.ts): the same refusals for NaN,
+ * ±Inf, negative energies, E_mu > E_nu, theta outside [0, pi] and, in a table that states no energy
+ * unit, E_nu values that look like MeV. `first` is the batch's first row number in the file (0-based).
+ */
+function checkedBatch(b: EventBatch, schema: Schema, file: string, first: number): EventBatch {
+  const energyFactor = (name: 'E_nu' | 'E_mu'): ((x: number) => number) | undefined => {
+    const u = statedUnit(schema, name, 'energy');
+    if (u === undefined || u === 'GeV') return undefined;
+    if (u === 'MeV') return gevFromMeV;
+    throw new InputError(`column '${name}' has unit '${u}': expected GeV or MeV`, file);
+  };
+  for (const name of ['E_nu', 'E_mu'] as const) {
+    const f = energyFactor(name);
+    if (f) b[name] = Float64Array.from(b[name], f);
+  }
+  const angle = statedUnit(schema, 'theta', 'angle');
+  if (angle === 'deg') b.theta = Float64Array.from(b.theta, (x) => (x * Math.PI) / 180);
+  else if (angle !== undefined && angle !== 'rad') throw new InputError(`column 'theta' has unit '${angle}': expected rad or deg`, file);
+  const bad = firstBadRow(b);
+  if (bad) throw new InputError(bad.problem, file, { entry: first + bad.index });
+  if (statedUnit(schema, 'E_nu', 'energy') === undefined) {
+    const how = `give the E_nu and E_mu columns field metadata unit=MeV (or unit=GeV), as nugan's own tables carry`;
+    for (let i = 0; i < b.E_nu.length; i++) {
+      const mev = probablyMeV(b.E_nu[i]!, how);
+      if (mev) throw new InputError(mev, file, { entry: first + i, column: 'E_nu' });
+    }
+  }
+  return b;
+}
+
+/** The events of an Arrow table, one checked EventBatch (GeV, rad) per non-empty record batch. */
 export async function* readArrowBatches(file: string): AsyncGenerator<EventBatch> {
-  for await (const { rb } of arrowBatches(file)) {
-    const b = fromRecordBatch(rb, file);
+  let row = 0;
+  for await (const { rb, schema } of arrowBatches(file)) {
+    const b = checkedBatch(fromRecordBatch(rb, file), schema, file, row);
+    row += rb.numRows;
     if (batchLength(b) > 0) yield b;
   }
 }

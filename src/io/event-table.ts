@@ -21,7 +21,6 @@ import {
   TABLE_UNITS,
   batchLength,
   concatBatches,
-  emptyBatch,
   rebatch,
   sliceBatch,
   type EventBatch,
@@ -108,12 +107,13 @@ export async function openEventWriter(file: string, meta: EventMeta): Promise<Ev
   return openNuHepMCWriter(file, meta);
 }
 
-/** Read a whole table into memory. */
+/** Read a whole table into memory; a table without events is an InputError (train and evaluate need events). */
 export async function readEventTable(file: string): Promise<{ events: EventBatch; meta: EventMeta }> {
   const parts: EventBatch[] = [];
   for await (const b of readEventBatches(file)) parts.push(b);
+  if (parts.length === 0) throw new InputError('holds no events (an event table needs at least one event)', file);
   const meta = await readEventMeta(file);
-  const events = parts.length ? concatBatches(parts) : emptyBatch();
+  const events = concatBatches(parts);
   const { count: _count, ...rest } = meta;
   return { events, meta: rest };
 }

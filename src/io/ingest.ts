@@ -58,8 +58,17 @@ export function energyRangeWarning(n: number): string {
   return `warning: ${n} event${n === 1 ? '' : 's'} with E_nu outside the proxy energy range ${E_MIN}–${E_MAX} GeV (kept in the table; a model conditioned on E'_nu extrapolates there)`;
 }
 
-/** Stream the events of one input file of a known format, filling `stats`. */
-export function readInput(file: string, format: IngestFormat, stats: ReadStats, opts: { unit?: EnergyUnit; batchSize?: number } = {}): AsyncGenerator<EventBatch> {
+/**
+ * Stream the events of one input file of a known format, filling `stats`. A file that holds no events
+ * at all is an InputError: nothing can be learned from or compared with it, and an empty file among
+ * many is usually a failed generator job.
+ */
+export async function* readInput(file: string, format: IngestFormat, stats: ReadStats, opts: { unit?: EnergyUnit; batchSize?: number } = {}): AsyncGenerator<EventBatch> {
+  yield* formatReader(file, format, stats, opts);
+  if (stats.read === 0) throw new InputError('holds no events (an event table needs at least one event)', file);
+}
+
+function formatReader(file: string, format: IngestFormat, stats: ReadStats, opts: { unit?: EnergyUnit; batchSize?: number }): AsyncGenerator<EventBatch> {
   switch (format) {
     case 'nuwro-root':
       return readNuWroRoot([file], { stats, batchSize: opts.batchSize });

@@ -2,7 +2,8 @@
  * Row-level helpers shared by every reader: the physical checks an event must pass and a builder
  * that collects accepted rows into fixed-size EventBatches.
  */
-import { CHANNELS, DEFAULT_BATCH, type EventBatch } from './event-batch.ts';
+import { E_MAX, E_MIN } from '../physics/constants.ts';
+import { CHANNELS, DEFAULT_BATCH, batchLength, type EventBatch } from './event-batch.ts';
 
 /**
  * Why an event (E_nu, E_mu GeV, theta rad) is not acceptable input, or undefined when it is.
@@ -16,6 +17,32 @@ export function eventProblem(E_nu: number, E_mu: number, theta: number): string 
   if (E_mu > E_nu) return `muon energy E_mu = ${E_mu} GeV exceeds the neutrino energy E_nu = ${E_nu} GeV`;
   if (theta < 0 || theta > Math.PI) return `muon angle theta = ${theta} rad outside [0, pi]`;
   return undefined;
+}
+
+/** The first row of a batch that `eventProblem` refuses: its index in the batch and why. */
+export function firstBadRow(b: EventBatch): { index: number; problem: string } | undefined {
+  const n = batchLength(b);
+  for (let i = 0; i < n; i++) {
+    const problem = eventProblem(b.E_nu[i]!, b.E_mu[i]!, b.theta[i]!);
+    if (problem) return { index: i, problem };
+  }
+  return undefined;
+}
+
+/**
+ * The largest E_nu, in GeV, taken from a table that states no energy unit. nugan's models cover
+ * 0.3–10 GeV (docs/formats.md §4); a neutrino energy ten times above that in a table without a unit is
+ * almost surely MeV (NuWro's unit) read as GeV, which would silently train a model on nonsense.
+ */
+export const UNSTATED_UNIT_E_NU_LIMIT = 10 * E_MAX;
+
+/**
+ * Why E_nu (read as GeV from a table that states no energy unit) is probably MeV, or undefined.
+ * `howToState` tells the user how this format states a unit.
+ */
+export function probablyMeV(E_nu: number, howToState: string): string | undefined {
+  if (!(E_nu > UNSTATED_UNIT_E_NU_LIMIT)) return undefined;
+  return `E_nu = ${E_nu} GeV, far above the ${E_MIN}–${E_MAX} GeV of nugan's models, and the table states no energy unit: is it in MeV? State the unit: ${howToState}`;
 }
 
 /** Collects rows and hands out batches of `size` events. */

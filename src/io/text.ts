@@ -13,16 +13,16 @@
  * `theta[deg]`), in a comment line before it (`# unit: MeV`), or by the caller (`unit` option, e.g.
  * `--unit MeV`); a unit stated in the header wins. Without any statement energies are GeV and angles
  * radians, the units of nugan's own `.csv` tables (docs/formats.md §2); a table without a stated unit
- * whose E_nu exceeds 100 GeV is rejected as probably MeV (UNSTATED_UNIT_E_NU_LIMIT). A stated unit
+ * whose E_nu exceeds 100 GeV is rejected as probably MeV (UNSTATED_UNIT_E_NU_LIMIT, src/io/rows.ts). A stated unit
  * other than GeV/MeV (energy) or rad/deg (angle) is rejected. Numbers are decimal (`1.5`, `-2e-3`):
  * `0x10` or `Infinity` is not a number.
  */
-import { E_MAX, E_MIN, M_MU } from '../physics/constants.ts';
+import { M_MU } from '../physics/constants.ts';
 import { createAtomicWriteStream } from '../util/atomic.ts';
 import { InputError } from '../util/errors.ts';
 import { unreachable } from '../util/unreachable.ts';
 import { CHANNELS, DEFAULT_BATCH, batchLength, checkBatchShape, type EventBatch, type EventWriter } from './event-batch.ts';
-import { BatchBuilder, eventProblem, parseChannel } from './rows.ts';
+import { BatchBuilder, eventProblem, parseChannel, probablyMeV } from './rows.ts';
 import { textLines } from './text-lines.ts';
 
 export type EnergyUnit = 'GeV' | 'MeV';
@@ -85,13 +85,6 @@ function num(text: string | undefined): number {
   if (text === undefined || !DECIMAL.test(text)) return Number.NaN;
   return Number(text);
 }
-
-/**
- * The largest E_nu, in GeV, taken from a table that states no energy unit. nugan's models cover
- * 0.3–10 GeV (docs/formats.md §4); a neutrino energy ten times above that in a table without a unit is
- * almost surely MeV (NuWro's unit) read as GeV, which would silently train a model on nonsense.
- */
-export const UNSTATED_UNIT_E_NU_LIMIT = 10 * E_MAX;
 
 /**
  * Stream the events of a delimited text table. Every malformed row is an InputError naming the file,
@@ -190,14 +183,8 @@ export async function* readTextEvents(file: string, opts: TextReadOptions = {}):
           unreachable(c.quantity);
       }
     }
-    if (!E_nuUnitStated && E_nu > UNSTATED_UNIT_E_NU_LIMIT) {
-      throw new InputError(
-        `E_nu = ${E_nu} GeV, far above the ${E_MIN}–${E_MAX} GeV of nugan's models, and the table states no energy unit: ` +
-          `is it in MeV? State the unit: a header cell E_nu[MeV] (or E_nu[GeV]), a line '# unit: MeV' before the header, or --unit MeV`,
-        file,
-        { line: no, column: 'E_nu' },
-      );
-    }
+    const mev = E_nuUnitStated ? undefined : probablyMeV(E_nu, `a header cell E_nu[MeV] (or E_nu[GeV]), a line '# unit: MeV' before the header, or --unit MeV`);
+    if (mev) throw new InputError(mev, file, { line: no, column: 'E_nu' });
     const problem = eventProblem(E_nu, E_mu, theta);
     if (problem) throw new InputError(problem, file, { line: no });
     builder!.push(E_nu, E_mu, theta, channel, weight);
