@@ -75,11 +75,13 @@ export async function startNginx(opts: { slowRate?: number; data?: string } = {}
   const password = randomBytes(6).toString('hex');
   // nginx's {SHA} scheme: base64 of the SHA-1 of the password.
   writeFileSync(join(dir, 'htpasswd'), `${user}:{SHA}${createHash('sha1').update(password).digest('base64')}\n`);
-  const port = await freePort();
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/tmp/${t};`).join('\n  ');
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off;
+  // The free port is found before nginx binds it; another process may take it in between (test files
+  // run in parallel), so a failed start is retried on a new port.
+  const launch = async (port: number): Promise<ChildProcess> => {
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `daemon off;
 master_process off;
 ${process.getuid?.() === 0 ? 'user root root; # as root nginx would switch to nobody, who cannot enter the 0700 temp dir' : ''}
 pid ${dir}/nginx.pid;
@@ -113,12 +115,30 @@ http {
   }
 }
 `,
-  );
-  const child = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'ignore' });
-  await waitForPort(port, child, join(dir, 'error.log'));
-  const pid = child.pid!;
+    );
+    const started = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'ignore' });
+    try {
+      await waitForPort(port, started, join(dir, 'error.log'));
+    } catch (err) {
+      if (started.exitCode === null) started.kill('SIGKILL');
+      throw err;
+    }
+    return started;
+  };
+  let port = 0;
+  let child: ChildProcess | undefined;
+  for (let attempt = 1; !child; attempt++) {
+    port = await freePort();
+    try {
+      child = await launch(port);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+  const server = child;
+  const pid = server.pid!;
   const kill = () => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
+    if (server.exitCode === null && server.signalCode === null) process.kill(pid, 'SIGKILL');
   };
   return {
     base: `http://127.0.0.1:${port}`,
