@@ -34,11 +34,6 @@ export function pointTitle(label: string): string {
   return label.replace('E_nu', 'E_ν');
 }
 
-/** Short column head of an evaluation point: "0.5", "spread". */
-export function pointHead(label: string, E_nu: number | null): string {
-  return E_nu === null ? pointTitle(label).replace(/^E_ν in /, '') : `${E_nu}`;
-}
-
 /** A figure as written under plots/: the file the page shows, its size, and the other formats. */
 export interface FigureRef {
   name: string;
@@ -54,7 +49,8 @@ export interface FigureRef {
 /** A lazily loaded figure with its caption and download links; width/height keep the layout still while it loads. */
 export function figureHtml(f: FigureRef): string {
   const links = [f.file, ...f.also].map((p) => `<a href="${esc(p)}">${esc(p.slice(p.lastIndexOf('.') + 1).toUpperCase())}</a>`).join(' · ');
-  return `<figure><img loading="lazy" decoding="async" src="${esc(f.file)}" width="${f.width}" height="${f.height}" alt="${esc(f.caption)}"><figcaption>${esc(f.caption)} · ${links}</figcaption></figure>`;
+  // The figure is as wide as its image: a long caption wraps instead of widening it.
+  return `<figure style="max-width:${f.width}px"><img loading="lazy" decoding="async" src="${esc(f.file)}" width="${f.width}" height="${f.height}" alt="${esc(f.caption)}"><figcaption>${esc(f.caption)} · ${links}</figcaption></figure>`;
 }
 
 export function figuresHtml(figs: readonly FigureRef[]): string {
@@ -82,22 +78,29 @@ function verdictCell(v: Verdict, scale: number): string {
  * point, then the mean over the fixed energies. `link` maps a domain to its page.
  */
 export function verdictTableHtml(rows: readonly VerdictRow[], metric: 'map' | 'emd', link: (domain: string) => string): string {
-  const heads = new Map<string, { label: string; E_nu: number | null }>();
-  for (const r of rows) for (const c of r.cells) heads.set(c.label, { label: c.label, E_nu: c.E_nu });
+  // One column per fixed energy, and one for the spread point of every domain (its exact range is the
+  // reference's own, e.g. [0.301, 9.99] GeV, and differs from domain to domain).
+  const column = (c: { E_nu: number | null }) => (c.E_nu === null ? 'spread' : `fixed:${c.E_nu}`);
+  const heads = new Map<string, { key: string; E_nu: number | null; labels: Set<string> }>();
+  for (const r of rows) for (const c of r.cells) {
+    const h = heads.get(column(c)) ?? { key: column(c), E_nu: c.E_nu, labels: new Set<string>() };
+    h.labels.add(pointTitle(c.label));
+    heads.set(h.key, h);
+  }
   const cols = [...heads.values()].sort((a, b) => (a.E_nu ?? Number.POSITIVE_INFINITY) - (b.E_nu ?? Number.POSITIVE_INFINITY));
   const scale = metric === 'map' ? 1 : 1e3;
   const hasVariant = rows.some((r) => r.variant !== '');
   const body = rows
     .map((r) => {
       const cells = cols.map((c) => {
-        const cell = r.cells.find((x) => x.label === c.label);
+        const cell = r.cells.find((x) => column(x) === c.key);
         return cell ? verdictCell(cell[metric], scale) : '<td>–</td>';
       });
       const lead = `<td><a href="${esc(link(r.domain))}">${esc(r.domain)}</a></td><td class="num">${esc(r.size)}</td>${hasVariant ? `<td>${esc(r.variant || '–')}</td>` : ''}`;
       return `<tr>${lead}${cells.join('')}${verdictCell(r.overall[metric], scale)}</tr>`;
     })
     .join('\n');
-  const head = `<tr><th>domain</th><th>training events</th>${hasVariant ? '<th>TL variant</th>' : ''}${cols.map((c) => `<th>${esc(c.E_nu === null ? pointTitle(c.label) : `E_ν = ${c.E_nu} GeV`)}</th>`).join('')}<th>mean over fixed E_ν</th></tr>`;
+  const head = `<tr><th>domain</th><th>training events</th>${hasVariant ? '<th>TL variant</th>' : ''}${cols.map((c) => (c.E_nu === null ? `<th title="${esc([...c.labels].join('; '))}">${esc(c.labels.size === 1 ? [...c.labels][0]! : 'E_ν spread')}</th>` : `<th>E_ν = ${c.E_nu} GeV</th>`)).join('')}<th>mean over fixed E_ν</th></tr>`;
   return `<table class="verdicts" id="verdict-${metric}"><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -154,7 +157,7 @@ td.v-tl{background:#d8e9f5}td.v-scratch{background:#f8dccb}td.v-none{background:
 .note{font-size:12px;color:#444;max-width:900px}
 .figs{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
 figure{margin:0;border:1px solid #e3e3e3;padding:6px;background:#fff}figure img{display:block;max-width:100%;height:auto}
-figcaption{font-size:12px;color:#333;margin-top:3px;max-width:700px}
+figcaption{font-size:12px;color:#333;margin-top:3px}
 pre{font-size:11px;background:#f7f7f7;padding:6px;overflow:auto;max-height:300px}
 .legend-key span{display:inline-block;width:22px;height:3px;vertical-align:middle;margin:0 4px 0 12px}
 @media print{figure{break-inside:avoid}}
