@@ -90,15 +90,18 @@ export function createRemoteLink(cache: RemoteCache, store: ArtifactStore, opts:
     async lookup(keys) {
       if (offline || keys.length === 0) return;
       const results = await cache.lookupMany(keys);
+      const failed: string[] = [];
       for (const [key, r] of results) {
         if (r.ok) {
           if (r.value) hits.set(key, r.value);
           else misses.set(key, `the remote ${cache.display} does not hold key ${key}`);
         } else if (!takeOffline(r.error)) {
           misses.set(key, r.error.message);
-          opts.warn(`remote lookup of ${key} failed, the stage will be built here: ${r.error.message}`);
+          failed.push(r.error.message);
         }
       }
+      // One warning however many lookups failed (a broken server fails them all alike).
+      if (failed.length) opts.warn(`remote lookup failed for ${failed.length} of ${keys.length} keys, those stages will be built here: ${failed[0]}${failed.length > 1 ? ` (and ${failed.length - 1} more)` : ''}`);
     },
     holds: (key) => !offline && hits.has(key),
     whyNot: (key) => (offline ? `the remote ${cache.display} is not usable: ${offline}` : (misses.get(key) ?? `the remote ${cache.display} does not hold key ${key}`)),

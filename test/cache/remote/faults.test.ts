@@ -120,6 +120,15 @@ describe.skipIf(!!skip)('remote cache faults', () => {
     await expectIntact(b.store);
   }, 60_000);
 
+  it('a server that answers 500 to every lookup: one warning for all the keys, the plan runs them here', async () => {
+    const b = newRig();
+    const r = await b.run(['run', sharedPipeline(b), '--store', b.store, '--remote', `${nginx.base}/broken/share/`, '--dry-run'], env(b));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/warning:/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/remote lookup failed for 3 of 3 keys, those stages will be built here: GET .*\/broken\/share\/v1\/keys\/\S+: 500 Internal Server Error while looking up a cache key \(and 2 more\)/);
+    expect(r.stdout).toMatch(/3 would run, 0 cached/);
+  }, 60_000);
+
   it('a read-only remote with --push: one warning, results stay local; nugan push then fails with 403', async () => {
     const b = newRig();
     const p = sharedPipeline(b, 'read-only');

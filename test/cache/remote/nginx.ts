@@ -8,6 +8,7 @@
  *     /ro/    the same files, GET and HEAD only, anonymous: a read-only mirror
  *     /slow/  the same files, anonymous, at `slowRate` bytes/s: a download that can be cut mid-way
  *     /err/   the same files, but every file object (v1/cas/…) answers 500
+ *     /broken/  500 for everything
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -109,6 +110,7 @@ http {
       limit_rate ${opts.slowRate ?? 200_000};
     }
     location ~ ^/err/.*/v1/cas/ { return 500; }
+    location /broken/ { return 500; }
     location /err/ {
       alias ${data}/;
     }
