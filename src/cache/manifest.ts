@@ -2,6 +2,7 @@
  * The manifest of an artifact: the record of how it was made (house rules 5 and 7). It is both the
  * "lock entry" and the run-cache value; `validateManifest` guards every read.
  */
+import { isAbsolute } from 'node:path';
 export const MANIFEST_SCHEMA = 1;
 
 export interface OutputRecord {
@@ -47,6 +48,15 @@ export interface Manifest {
   readonly pipeline: string;
 }
 
+/**
+ * Whether a path a manifest records stays inside its artifact: relative, no `..` step. Dependents
+ * receive `<artifact>/<path>`; a manifest written by hand or damaged must not point them at files
+ * elsewhere (`../../other-key/…`, `/etc/…`).
+ */
+function insideArtifact(p: string): boolean {
+  return !isAbsolute(p) && !p.split(/[\\/]/).includes('..');
+}
+
 /** Returns a description of the first problem, or undefined when `m` is a valid manifest. */
 export function validateManifest(m: unknown): string | undefined {
   if (!m || typeof m !== 'object') return 'manifest is not an object';
@@ -60,11 +70,13 @@ export function validateManifest(m: unknown): string | undefined {
   for (const [name, o] of Object.entries(r.outputs as Record<string, unknown>)) {
     const out = o as Partial<OutputRecord> | null;
     if (!out || typeof out.path !== 'string' || typeof out.hash !== 'string') return `manifest output '${name}' needs path and hash`;
+    if (!insideArtifact(out.path)) return `manifest output '${name}' has the path ${JSON.stringify(out.path)}, which leads out of the artifact`;
   }
   if (r.files !== undefined) {
     if (!Array.isArray(r.files)) return "manifest field 'files' must be a list";
     for (const f of r.files as Partial<FileRecord>[]) {
       if (!f || typeof f.path !== 'string' || typeof f.hash !== 'string' || typeof f.bytes !== 'number' || typeof f.mtimeMs !== 'number') return "manifest field 'files' needs path, bytes, mtimeMs and hash for each file";
+      if (!insideArtifact(f.path)) return `manifest file ${JSON.stringify(f.path)} leads out of the artifact`;
     }
   }
   return undefined;

@@ -5,7 +5,7 @@
  * catch-all of a stage execution (house rule 4): a thrown InputError becomes 'stage-failed' with its
  * rendered message, any other exception 'internal-error'.
  */
-import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError, type StageContext, type StageKind, type UpstreamArtifact } from '../contract/stage.ts';
@@ -167,6 +167,8 @@ async function executeLocked(spec: StageJobSpec, kinds: readonly StageKind[], ho
     if (hooks.signal.aborted) return await interrupted();
     // The log is complete before the files are recorded: their sizes and times must not move afterwards.
     await log.close();
+    const leaving = linkLeaving(tempDir);
+    if (leaving) return await failed({ reason: 'stage-failed', cause: 'link-outside', ...leaving });
     const files = await recordFiles(tempDir);
     const outputs = recordOutputs(result.outputs, tempDir, files);
     if (!outputs.ok) return await failed(outputs.error);
@@ -242,6 +244,29 @@ function recordOutputs(declared: Record<string, string>, dir: string, files: rea
   }
   if (missing.length) return { ok: false, error: { reason: 'stage-failed', cause: 'outputs-missing', outputs: missing } };
   return { ok: true, value: outputs };
+}
+
+/**
+ * The first symbolic link under `dir` that resolves outside it, or nowhere. The artifact would
+ * otherwise record (and later hand to dependents) the content of a file it does not hold — one that
+ * can change or vanish while the key says the result is unchanged.
+ */
+function linkLeaving(dir: string): { link: string; target: string } | undefined {
+  const root = realpathSync(dir);
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isSymbolicLink()) continue;
+    const at = join(entry.parentPath, entry.name);
+    const link = relative(dir, at);
+    let real: string;
+    try {
+      real = realpathSync(at);
+    } catch {
+      return { link, target: `${readlinkSync(at)} (which does not exist)` };
+    }
+    const inside = relative(root, real);
+    if (inside.startsWith('..') || isAbsolute(inside)) return { link, target: real };
+  }
+  return undefined;
 }
 
 /** Renames the finished directory to its key. `--force` reruns an existing key: replace; otherwise a concurrent finisher wins and ours is dropped. */

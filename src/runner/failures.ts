@@ -12,6 +12,8 @@ export type StageFailed = { readonly reason: 'stage-failed' } & (
   | { readonly cause: 'input-error'; readonly text: string }
   | { readonly cause: 'input-file-missing'; readonly file: string }
   | { readonly cause: 'output-outside'; readonly output: string; readonly path: string }
+  /** A symbolic link in the stage's directory resolves outside it (or nowhere). */
+  | { readonly cause: 'link-outside'; readonly link: string; readonly target: string }
   | { readonly cause: 'outputs-missing'; readonly outputs: readonly { readonly name: string; readonly path: string }[] }
   /** A SLURM job ran the stage and exited non-zero. */
   | { readonly cause: 'job-exit'; readonly jobId: string; readonly id: string; readonly exit: number; readonly log: string }
@@ -81,6 +83,8 @@ export function describeFailure(f: Failure): string {
           return `declared input file ${f.file} does not exist`;
         case 'output-outside':
           return `output '${f.output}' (${f.path}) lies outside the stage's directory`;
+        case 'link-outside':
+          return `${f.link} is a symbolic link to ${f.target}, outside the stage's directory: an artifact must hold its files itself (copy the file in, or read it as a declared input)`;
         case 'outputs-missing':
           return `the stage did not create its declared output${f.outputs.length > 1 ? 's' : ''}: ${f.outputs.map((o) => `${o.name} (${o.path})`).join(', ')}`;
         case 'job-exit':
