@@ -1,7 +1,9 @@
 /**
  * Runner benchmarks (issue 2 targets): load + validate + expand + key a pipeline whose matrix expands
  * to 10,000 and 100,000 instances (target: 100k < 2 s); a fully cached no-op `nugan run` of a 50-stage
- * pipeline, tsx start-up included (target < 1 s); hashing throughput of a 1 GB file, cold and memoised
+ * pipeline, tsx start-up and the quick verification of every cached artifact included (target < 1 s;
+ * issue 14), with the verification's own share measured in-process, and `nugan verify`'s full re-hash
+ * of the same store for comparison; hashing throughput of a 1 GB file, cold and memoised
  * (target: memoised re-hash < 10 ms).
  */
 import { execFileSync } from 'node:child_process';
@@ -10,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stageKinds } from '../stages/index.ts';
-import { createHasher, FileHashMemo } from '../src/cache/hash.ts';
+import { createHasher, FileHashMemo, xxh } from '../src/cache/hash.ts';
+import type { Manifest } from '../src/cache/manifest.ts';
+import { ArtifactStore } from '../src/cache/store.ts';
+import { checkArtifact, type VerifyMode } from '../src/cache/verify.ts';
 import { expandPipeline } from '../src/runner/expand.ts';
 import { computeKeys } from '../src/runner/keys.ts';
 import { loadPipeline } from '../src/runner/load.ts';
@@ -78,8 +83,25 @@ function noopRun(dir: string): void {
   }
   base.sort((a, b) => a - b);
   const imp = execFileSync(process.execPath, ['--import', 'tsx', '-e', "const t = performance.now(); await import('./stages/index.ts'); process.stdout.write(String(performance.now() - t));"], { cwd: root, env }).toString();
-  out(`no-op run of 50 cached stages (process start to exit, tsx included): median ${times[1]!.toFixed(0)} ms (min ${times[0]!.toFixed(0)}, max ${times[2]!.toFixed(0)})`);
+  out(`no-op run of 50 cached stages, verification on (process start to exit, tsx included): median ${times[1]!.toFixed(0)} ms (min ${times[0]!.toFixed(0)}, max ${times[2]!.toFixed(0)}); target < 1000 ms: ${times[1]! < 1000 ? 'met' : 'MISSED'}`);
   out(`  of which: node + tsx start-up (nugan --version) ${base[1]!.toFixed(0)} ms; importing stages/index.ts (all stage kinds) ${Number(imp).toFixed(0)} ms`);
+}
+
+/** The verification's share of that run: the quick check of the 50 artifacts in-process, and the full re-hash. */
+async function verification(dir: string): Promise<void> {
+  await xxh();
+  const store = new ArtifactStore(join(dir, 'store'));
+  const keys = store.listArtifacts();
+  const files = keys.reduce((n, k) => n + ((store.readManifest(k) as Manifest).files?.length ?? 0), 0);
+  const time = (mode: VerifyMode) => {
+    const t0 = performance.now();
+    for (const k of keys) if (checkArtifact(store, k, mode).state !== 'intact') throw new Error(`artifact ${k} not intact`);
+    return performance.now() - t0;
+  };
+  time('quick'); // warm the page cache and the JIT
+  const quick = time('quick');
+  const full = time('full');
+  out(`verification of ${keys.length} cached artifacts (${files} files, manifests read included): quick (size + mtime) ${quick.toFixed(1)} ms, full re-hash ${full.toFixed(1)} ms`);
 }
 
 async function hashing(dir: string): Promise<void> {
@@ -117,6 +139,7 @@ export async function bench(): Promise<void> {
     await timePlan('10k', [100, 100], dir);
     await timePlan('100k', [100, 100, 10], dir);
     noopRun(dir);
+    await verification(dir);
     await hashing(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });

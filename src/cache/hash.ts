@@ -60,9 +60,12 @@ export async function hashFileContent(path: string): Promise<ContentHash> {
  * `hashFileContent` without yielding (artifact verification runs inside synchronous cache look-ups);
  * reads 4 MB at a time. Needs `await xxh()` first.
  */
+let syncBuffer: Buffer | undefined;
 export function hashFileContentSync(path: string): ContentHash {
   const h = xxhLoaded().create64(0n);
-  const buf = Buffer.allocUnsafe(4 << 20);
+  // One buffer for every call: synchronous calls never overlap, and verifying many small files should
+  // not allocate 4 MB each.
+  const buf = (syncBuffer ??= Buffer.allocUnsafe(4 << 20));
   const fd = openSync(path, 'r');
   try {
     for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
