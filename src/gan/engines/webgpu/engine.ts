@@ -3,8 +3,8 @@
  *
  * Everything lives on the GPU between calls: the training data (uploaded once per stage), one flat
  * parameter buffer [G | D] with its Adam moments, gradients and trainable mask, the generator's
- * weight average, and each network's activations. A step is one compute pass of ~10 + 9·blocks
- * dispatches (docs/gan.md §7):
+ * weight average, and each network's activations. A step is one compute pass of 6 + 9·blocks
+ * dispatches (docs/gan.md §8):
  *
  *   prepare (gather rows, draw latents) → G forward (fakes) → D forward on 2B rows (real | fake) →
  *   D backward + weight-gradient GEMMs → Adam D → G forward → D forward → D backward (input
