@@ -38,6 +38,32 @@ function duBytes(p: string): number {
   return n;
 }
 
+/** An artifact directory's name: a cache key, 32 hexadecimal digits (docs/cache.md §1). */
+const CACHE_KEY = /^[0-9a-f]{32}$/;
+
+/**
+ * The pid of the process that made an entry of `tmp/`: a stage directory `<key>.<pid>.<n>`, a job
+ * file `job-<key>.<pid>.<n>.json`, a moved-aside `corrupt-<key>.<pid>.<time>`, a hidden atomic
+ * temporary `.<name>.<pid>.<hex>.tmp`. Undefined when the name carries none (then it is debris).
+ * A pid of 0 or 1 is no process of ours (0 would even "exist": kill(0) signals the caller's group).
+ */
+export function tmpEntryPid(name: string): number | undefined {
+  const m = /\.(\d+)\.[^.]+$/.exec(name.replace(/\.(json|tmp)$/, ''));
+  const pid = Number(m?.[1]);
+  return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+}
+
+/**
+ * Why `dir` is not an artifact store nugan made, or undefined when it is one. gc deletes: on a
+ * directory that merely has an `artifacts/` or `tmp/` of its own (a build directory, `--store` with a
+ * typo) it must delete nothing. A store has at least one of the records only nugan writes.
+ */
+export function notAStore(dir: string): string | undefined {
+  const marks = ['runs', 'last', 'leases', 'locks', 'hashes.json'];
+  if (marks.some((m) => existsSync(join(dir, m)))) return undefined;
+  return `${dir} is not a nugan artifact store (it has none of ${marks.join(', ')}); gc removes nothing from it`;
+}
+
 export function planGc(store: ArtifactStore): GcPlan {
   const live = new Set<string>();
   // What running runs use: their cached inputs, the artifacts they have just made, their checkpoints.
@@ -74,13 +100,14 @@ export function planGc(store: ArtifactStore): GcPlan {
     if (!m || m instanceof Error) continue;
     for (const k of Object.values(m.inputs)) if (!live.has(k)) live.add(k), stack.push(k);
   }
-  const all = store.listArtifacts();
+  // Only names that are cache keys: anything else under artifacts/ was not put there by nugan.
+  const all = store.listArtifacts().filter((k) => CACHE_KEY.test(k));
   const remove = all.filter((k) => !live.has(k)).map((key) => ({ key, bytes: duBytes(store.artifactDir(key)) }));
   const tmp = join(store.dir, 'tmp');
   const tempDirs = existsSync(tmp)
     ? readdirSync(tmp).filter((n) => {
-        const pid = Number(/\.(\d+)\.[^.]+$/.exec(n)?.[1]);
-        return !Number.isInteger(pid) || !alive(pid);
+        const pid = tmpEntryPid(n);
+        return pid === undefined || !alive(pid);
       })
     : [];
   const stored = new Set(all);

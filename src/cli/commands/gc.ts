@@ -1,6 +1,6 @@
 /** `nugan gc [--dry-run] [--store DIR] [--json]`: removes artifacts no pipeline run references any more. */
 import { InputError } from '../../util/errors.ts';
-import { applyGc, planGc } from '../../cache/gc.ts';
+import { applyGc, notAStore, planGc } from '../../cache/gc.ts';
 import { acquireGcLock } from '../../cache/lease.ts';
 import { describeWait } from '../../cache/lock.ts';
 import { ArtifactStore } from '../../cache/store.ts';
@@ -24,6 +24,8 @@ export default async function gcCommand(argv: string[]): Promise<number> {
   }
   const dir = storeDirFor(join(resolve('.'), 'x.yaml'), args.values.store as string | undefined);
   if (!existsSync(dir)) throw new InputError(`no artifact store at ${dir} (give one with --store DIR)`);
+  const foreign = notAStore(dir);
+  if (foreign) throw new InputError(foreign);
   const store = new ArtifactStore(dir);
   const dry = args.values['dry-run'] === true;
   // Runs take their leases under the same lock: none can start using an artifact while gc decides.
@@ -40,11 +42,13 @@ export default async function gcCommand(argv: string[]): Promise<number> {
   }
   const bytes = plan.remove.reduce((s, r) => s + r.bytes, 0);
   if (args.values.json) {
-    process.stdout.write(`${JSON.stringify({ store: store.dir, dryRun: dry, removed: plan.remove, kept: plan.keep, bytes, runsInProgress: plan.leases, quarantined: plan.quarantined })}\n`);
+    process.stdout.write(`${JSON.stringify({ store: store.dir, dryRun: dry, removed: plan.remove, kept: plan.keep, bytes, runsInProgress: plan.leases, quarantined: plan.quarantined, temporary: plan.tempDirs, scratch: plan.scratchDirs, runRecords: plan.staleRunRecords })}\n`);
   } else {
     for (const l of plan.leases) process.stdout.write(`kept ${l.keys} keys in use by the run of pid ${l.pid} on ${l.host} since ${l.since} (lease ${l.file})\n`);
     for (const x of plan.quarantined) process.stdout.write(`${dry ? 'would remove' : 'removed'} quarantined ${x.dir} (${(x.bytes / 1e6).toFixed(1)} MB)\n`);
     for (const r of plan.remove) process.stdout.write(`${dry ? 'would remove' : 'removed'} ${r.key} (${(r.bytes / 1e6).toFixed(1)} MB)\n`);
+    for (const t of plan.tempDirs) process.stdout.write(`${dry ? 'would remove' : 'removed'} temporary ${t} (its process is gone)\n`);
+    for (const s of plan.scratchDirs) process.stdout.write(`${dry ? 'would remove' : 'removed'} checkpoints ${s} (their result is stored)\n`);
     process.stdout.write(`${dry ? 'would remove' : 'removed'} ${plan.remove.length} artifacts (${(bytes / 1e6).toFixed(1)} MB), kept ${plan.keep}\n`);
   }
   return 0;
