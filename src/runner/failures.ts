@@ -27,6 +27,8 @@ export type InternalError = { readonly reason: 'internal-error' } & (
   | { readonly cause: 'submit-failed'; readonly id: string; readonly error: string }
   | { readonly cause: 'executor-threw'; readonly executor: string; readonly id: string; readonly error: string }
   | { readonly cause: 'scheduler-threw'; readonly id: string; readonly error: string }
+  /** The store refused the lock file (a full disk, a broken `locks/`): the stage never started. */
+  | { readonly cause: 'lock-failed'; readonly id: string; readonly error: string }
 );
 
 /** The stage process ended without reporting an outcome: an internal error, or an abort when one was asked for. */
@@ -108,6 +110,8 @@ export function describeFailure(f: Failure): string {
           return `executor ${f.executor} failed on '${f.id}': ${f.error}`;
         case 'scheduler-threw':
           return `scheduler failed on '${f.id}': ${f.error}`;
+        case 'lock-failed':
+          return `could not take the lock of '${f.id}' in the store (${f.error}); the stage did not start: free disk space or repair the store's locks/ directory, then run again`;
         case 'interrupted':
           return 'interrupted';
         case 'job-cancelled':

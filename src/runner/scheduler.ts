@@ -311,7 +311,11 @@ class PlanRun {
         if (e.type === 'waiting') onEvent({ type: 'stage-waiting', id, holder: describeWait(e.holder, e.file) });
         else this.warn(`replaced the broken lock of ${id} (${e.why}${e.holder ? `; it was held by ${describeHolder(e.holder)}` : ''}): ${e.file}`);
       });
-    } catch {
+    } catch (err) {
+      if (!this.stageAbort.signal.aborted) {
+        this.finish(this.report(id, 'failed', secs(), { reason: 'internal-error', cause: 'lock-failed', id, error: (err as Error).message }));
+        return;
+      }
       this.finish(this.report(id, 'skipped', secs(), { reason: 'interrupted', when: 'waiting-for-lock' }));
       return;
     }

@@ -9,6 +9,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Rig, states } from '../cli/rig.ts';
 
+/** Stages run in the runner's process: these tests are about the runner's locks. */
+const inline = { NUGAN_INLINE: '1' };
+
 const pipeline = (rig: Rig) => `stages:
   a:
     uses: command
@@ -35,7 +38,7 @@ describe('locks on a store', () => {
     const keys = await plannedKeys(rig, p);
     mkdirSync(join(rig.store, 'locks'), { recursive: true });
     for (const key of Object.values(keys)) writeFileSync(join(rig.store, 'locks', `${key}.lock`), '');
-    const r = await rig.runJson(['run', p, '--store', rig.store]);
+    const r = await rig.runJson(['run', p, '--store', rig.store], inline);
     expect(r.code, r.stderr).toBe(0);
     expect(states(r.doc)).toEqual({ a: 'ran', b: 'ran' });
     for (const [id, key] of Object.entries(keys)) {
@@ -52,7 +55,7 @@ describe('locks on a store', () => {
     mkdirSync(join(rig.store, 'locks'), { recursive: true });
     // This test process is alive: the run must wait for it.
     writeFileSync(lockFile, JSON.stringify({ pid: process.pid, host: hostname(), command: 'nugan run other.yaml', since: '2026-12-01T10:00:00.000Z' }));
-    const child = rig.spawn(['run', p, '--store', rig.store]);
+    const child = rig.spawn(['run', p, '--store', rig.store], inline);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -62,5 +65,18 @@ describe('locks on a store', () => {
     rmSync(lockFile);
     expect(await exited, stderr).toBe(0);
     expect(rig.invocations().sort()).toEqual(['a', 'b']);
+  });
+
+  it('a lock that the store cannot hold fails the stage with the error and what to do, instead of calling it interrupted', async () => {
+    rig = new Rig();
+    const p = rig.write('p.yaml', pipeline(rig));
+    mkdirSync(rig.store, { recursive: true });
+    writeFileSync(join(rig.store, 'locks'), 'not a directory'); // as unusable as a full disk for lock files
+    const r = await rig.runJson(['run', p, '--store', rig.store]);
+    expect(r.code).toBe(1);
+    expect(states(r.doc)).toEqual({ a: 'failed', b: 'skipped' });
+    const a = r.doc.stages.find((s) => s.id === 'a') as { message?: string };
+    expect(a.message).toMatch(/could not take the lock of 'a' in the store \(E[A-Z]+: .*locks.*\); the stage did not start: free disk space or repair the store's locks\/ directory, then run again/);
+    expect(rig.invocations()).toEqual([]);
   });
 });
