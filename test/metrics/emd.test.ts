@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { sortedFinite, wasserstein1 } from '../../src/metrics/emd.ts';
+import { sortedFinite, wasserstein1, wasserstein1Sorted } from '../../src/metrics/emd.ts';
 import { Rng } from '../../src/util/rng.ts';
 
 /** scipy's algorithm written out naively: CDFs by counting at every point of the pooled sample. */
@@ -45,6 +45,13 @@ describe('earth mover distance', () => {
       const v = Array.from({ length: 3 + (t % 5) * 11 }, () => Math.round(rng.next() * 24) / 4 - 1);
       expect(wasserstein1(u, v)).toBeCloseTo(naiveW1(u, v), 12);
     }
+  });
+
+  it('ends on samples that are all NaN or infinite, and on NaN passed to the sorted form (issue 14, item 1: it once never advanced on NaN)', () => {
+    const nan = Array.from({ length: 5000 }, () => Number.NaN);
+    expect(wasserstein1(nan, [0, 1])).toBeNaN(); // nothing left of the first sample
+    expect(Number.isNaN(wasserstein1Sorted([Number.NaN, 0.5, Number.NaN], [0, 1]))).toBe(true);
+    expect(wasserstein1([Number.POSITIVE_INFINITY, 0], [0, 1])).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('ignores NaN entries', () => {
