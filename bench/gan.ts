@@ -4,8 +4,11 @@
  * and on all the threads this process may use, in each kernel build; and, side by side, PyTorch's on
  * the same machine when python3 can import torch (bench/torch_gan.py mirrors the architecture).
  *
+ * First the WebGPU engine's numbers where Dawn finds an adapter (bench/gan/webgpu.ts).
+ *
  * BENCH_QUICK=1 shortens every measurement; BENCH_THREADS=1,2,4,8,16 measures a thread-scaling
- * curve at batch 8192 instead of just 1 and all.
+ * curve at batch 8192 instead of just 1 and all; BENCH_GAN=webgpu runs only the WebGPU section
+ * (a GPU machine), BENCH_GAN=cpu only the CPU engine's.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +18,7 @@ import { nativeAddon, type KernelBuild } from '../src/gan/engines/cpu/kernels.ts
 import { freshState, type ProxyData } from '../src/gan/engines/engine.ts';
 import { availableThreads } from '../src/util/cpus.ts';
 import { Rng } from '../src/util/rng.ts';
+import { webgpuSection } from './gan/webgpu.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 /** The default architecture with dropout 0.1: the network the issue's and PyTorch's reference numbers are for. */
@@ -82,6 +86,12 @@ function torch(threads: number): { train1024?: number; train8192?: number; gener
 export async function bench(): Promise<void> {
   const all = availableThreads();
   const seconds = quick ? 1 : 4;
+  const only = process.env.BENCH_GAN;
+  if (only !== 'cpu') {
+    line(`architecture: ${architecture.blocks} blocks × ${architecture.width}, latent ${architecture.latent}, dropout ${architecture.dropout}`);
+    await webgpuSection(architecture, seconds, line);
+    if (only === 'webgpu') return;
+  }
   const builds: KernelBuild[] = nativeAddon() ? ['native', 'wasm'] : ['wasm'];
   line(`architecture: ${architecture.blocks} blocks × ${architecture.width}, latent ${architecture.latent}, ${architecture.normalisation} norm, dropout ${architecture.dropout}; generator ${(generatorBytes(architecture) / 1024).toFixed(0)} kB; ${all} threads available`);
   const results = new Map<string, number>();

@@ -140,6 +140,11 @@ export class WebGpuEngine implements GanEngine {
     if (setup) this.train = this.trainingBuffers(setup);
   }
 
+  /** Kernel launches in one training step (known once an epoch has been recorded; 0 before). */
+  get dispatchesPerStep(): number {
+    return this.stepProgram?.length ?? 0;
+  }
+
   static async create(opts: WebGpuEngineOptions): Promise<WebGpuEngine> {
     const ctx = await gpuContext();
     return checked(ctx.device, 'creating the WebGPU engine', () => new WebGpuEngine(opts.architecture, ctx, opts.training));
