@@ -106,6 +106,8 @@ export interface TinyStudyOptions {
   freeze?: (number | string)[];
   /** Add the base model evaluated on the same references (method "base"). Default true. */
   base?: boolean;
+  /** The report's detail_energies (default [1]; the spread point is always detailed). */
+  detailEnergies?: number[];
 }
 
 /**
@@ -170,6 +172,6 @@ export async function buildTinyStudy(root: string, events = 20_000, opts: TinySt
   const reportDir = path.join(root, 'report');
   await mkdir(reportDir, { recursive: true });
   const inputs = Object.fromEntries(evaluations.map((a) => [a.id, a]));
-  const reportResult = await reportStage.run(context('report', 'report', { title: 'Tiny TL study (toy data)', detail_energies: [1] }, inputs, reportDir));
+  const reportResult = await reportStage.run(context('report', 'report', { title: 'Tiny TL study (toy data)', detail_energies: opts.detailEnergies ?? [1] }, inputs, reportDir));
   return { root, report: path.join(reportDir, reportResult.outputs.report!), evaluations, reportResult };
 }
