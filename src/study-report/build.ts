@@ -258,7 +258,8 @@ async function depthFigures(w: FigureWriter, groups: readonly ModelGroup[]): Pro
       .map((g) => ({ domain: g.domain, size: g.size || '–', value: g.overall[metric].mean, method: g.method }));
     const spec = metric === 'map'
       ? freezeDepthSpec(points, rules, order, { name: 'MAP', axis: 'MAP, mean over fixed E_ν', perfect: MAP_PERFECT })
-      : freezeDepthSpec(points, rules, order, { name: 'EMD', axis: 'EMD (proxy units), mean over fixed E_ν', log: true });
+      // Linear: the depths of one study differ by tens of per cent, not by decades.
+      : freezeDepthSpec(points, rules, order, { name: 'EMD', axis: 'EMD (proxy units), mean over fixed E_ν' });
     figs.push(await w.add(`freeze-depth-${metric}`, `Layer-wise transfer: ${metric.toUpperCase()} (mean over the fixed energies) against the number of frozen blocks of G and D; bars ±1 sd over seeds, open points single seeds; dashed: from scratch and the base model`, spec));
   }
   return figs;
