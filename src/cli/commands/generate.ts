@@ -5,6 +5,7 @@
 import { InputError } from '../../util/errors.ts';
 import { generateToFile } from '../../gan/generate.ts';
 import { ENGINE_OPTIONS, engineOptions, numberOption, parseCommandArgs, rangeOption } from '../args.ts';
+import { interruptible } from '../interrupt.ts';
 
 const help = `usage: nugan generate --model DIR (--enu E | --enu-range A:B) --events N [options] --out FILE
 
@@ -50,7 +51,8 @@ export default async function generate(argv: string[]): Promise<number> {
   if (events === undefined || !Number.isInteger(events) || events < 1) throw new InputError('--events N expects a positive integer');
   const seed = numberOption(args, 'seed', 'integer') ?? 1;
   const engine = engineOptions(args);
-  const s = await generateToFile({
+  const s = await interruptible('generate', out, (signal) => generateToFile({
+    signal,
     model,
     enu: enu ?? range!,
     events,
@@ -60,7 +62,8 @@ export default async function generate(argv: string[]): Promise<number> {
     onBatch(done) {
       if (!args.values.json && process.stderr.isTTY) process.stderr.write(`\r${done}/${events} events`);
     },
-  });
+  }));
+  if (!s) return 130;
   if (args.values.json) process.stdout.write(JSON.stringify({ out, ...s }) + '\n');
   else {
     const why = typeof s.engine.device_reason === 'string' ? `; ${s.engine.device_reason}` : '';

@@ -5,6 +5,7 @@
 import { InputError } from '../../util/errors.ts';
 import { energyRangeWarning, ingestFiles, INGEST_FORMATS, type IngestFormat } from '../../io/ingest.ts';
 import { parseCommandArgs } from '../args.ts';
+import { interruptible } from '../interrupt.ts';
 
 const help = `usage: nugan ingest FILE… --out FILE [options]
 
@@ -40,11 +41,13 @@ export default async function ingestCommand(argv: string[]): Promise<number> {
   const unit = args.values.unit as string | undefined;
   if (unit !== undefined && unit !== 'GeV' && unit !== 'MeV') throw new InputError(`--unit expects GeV or MeV, got '${unit}'`);
   const t0 = performance.now();
-  const summary = await ingestFiles(args.positionals, out, {
+  const summary = await interruptible('ingest', out, (signal) => ingestFiles(args.positionals, out, {
     format: format as 'auto' | IngestFormat,
     unit,
     domain: args.values.domain as string | undefined,
-  });
+    signal,
+  }));
+  if (!summary) return 130;
   const seconds = (performance.now() - t0) / 1000;
   // The warning goes to stderr in both modes; with --json the count is also in the document.
   if (summary.outside_energy_range > 0) process.stderr.write(`${energyRangeWarning(summary.outside_energy_range)}\n`);

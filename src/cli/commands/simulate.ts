@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { InputError } from '../../util/errors.ts';
 import { DOMAINS } from '../../physics/domains.ts';
 import { numberOption, parseCommandArgs, rangeOption } from '../args.ts';
+import { interruptible } from '../interrupt.ts';
 import { GENERATOR_SOURCE, resolveRequest, simulateToFile, type SimulateParams } from '../../simulate/simulate.ts';
 
 const help = `usage: nugan simulate --domain D --events N (--enu E | --enu-range A:B) [options] --out FILE
@@ -79,7 +80,8 @@ export default async function simulateCommand(argv: string[]): Promise<number> {
   const req = resolveRequest(params, seed, 'options');
   const json = args.values.json === true;
   let done = 0, lastShown = 0;
-  const { summary } = await simulateToFile(req, out, {
+  const run = await interruptible('simulate', out, (signal) => simulateToFile(req, out, {
+    signal,
     onProgress: (n) => {
       done += n;
       if (!json && process.stderr.isTTY && done - lastShown >= req.events / 20) {
@@ -88,7 +90,9 @@ export default async function simulateCommand(argv: string[]): Promise<number> {
       }
     },
     log: (line) => process.stderr.write(`${line}\n`),
-  });
+  }));
+  if (!run) return 130;
+  const { summary } = run;
   if (json) {
     process.stdout.write(`${JSON.stringify({ out, ...summary })}\n`);
   } else {
