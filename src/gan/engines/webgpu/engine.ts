@@ -301,6 +301,7 @@ export class WebGpuEngine implements GanEngine {
     const B = setup.batch;
     if (req.order.length < req.steps * B) throw new RangeError(`epoch order has ${req.order.length} rows, ${req.steps} steps of ${B} need ${req.steps * B}`);
     req.signal?.throwIfAborted();
+    if (req.steps === 0) return { loss_d: NaN, loss_g: NaN, d_real: NaN, d_fake: NaN, steps: 0, seconds: 0 };
     const eb = this.epochBuffers(req.steps, B);
     const program = (this.stepProgram ??= await checked(this.device, 'recording the training step', () => this.recordStep(setup)));
 
