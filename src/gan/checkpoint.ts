@@ -4,8 +4,10 @@
  *
  * Each checkpoint is a directory `epoch-<n>/` (state.bin + state.json, the JSON carrying the bin's
  * length and sha256); a pointer file `current` (written atomically) names the complete one, and
- * older directories are removed after the pointer moves. A checkpoint whose files do not match its
- * JSON, or that belongs to another run (the fingerprint of options and data), is not resumed.
+ * older directories are removed after the pointer moves. A checkpoint that belongs to another run (the
+ * fingerprint of options and data) is not resumed. One that the pointer names but whose files do not
+ * match its JSON (truncated, altered, unreadable) is `damaged`: this writing order never produces one,
+ * so it means the storage lost data, and the caller refuses to go on rather than quietly start over.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -63,7 +65,7 @@ export async function saveCheckpoint<H>(dir: string, meta: CheckpointMeta<H>, st
  * The checkpoint in `dir` if it is whole and belongs to `fingerprint`; undefined otherwise (none, from
  * another run, truncated or altered: `problem` says which, for the log).
  */
-export async function loadCheckpoint<H>(dir: string, fingerprint: string): Promise<{ meta: CheckpointMeta<H>; state: GanState; best: GanWeights | null } | { problem: string } | undefined> {
+export async function loadCheckpoint<H>(dir: string, fingerprint: string): Promise<{ meta: CheckpointMeta<H>; state: GanState; best: GanWeights | null } | { problem: string; damaged: boolean } | undefined> {
   let name: string;
   try {
     name = (await readFile(path.join(dir, POINTER), 'utf8')).trim();
@@ -72,10 +74,10 @@ export async function loadCheckpoint<H>(dir: string, fingerprint: string): Promi
   }
   try {
     const stored = JSON.parse(await readFile(path.join(dir, name, 'state.json'), 'utf8')) as StoredMeta<H>;
-    if (stored.format !== 'nugan-checkpoint' || stored.version !== 1) return { problem: `${name}: not a nugan checkpoint` };
-    if (stored.fingerprint !== fingerprint) return { problem: `${name}: made by a run with other options or data` };
+    if (stored.format !== 'nugan-checkpoint' || stored.version !== 1) return { problem: `${name}: not a nugan checkpoint`, damaged: true };
+    if (stored.fingerprint !== fingerprint) return { problem: `${name}: made by a run with other options or data`, damaged: false };
     const bytes = await readFile(path.join(dir, name, 'state.bin'));
-    if (bytes.length !== stored.bytes || hexDigest('sha256', bytes) !== stored.sha256) return { problem: `${name}: state.bin is damaged (${bytes.length} of ${stored.bytes} bytes, or its checksum differs)` };
+    if (bytes.length !== stored.bytes || hexDigest('sha256', bytes) !== stored.sha256) return { problem: `${name}: state.bin is damaged (${bytes.length} of ${stored.bytes} bytes, or its checksum differs)`, damaged: true };
     const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     let off = 0;
     const take = (n: number) => data.slice(off, (off += n));
@@ -86,6 +88,6 @@ export async function loadCheckpoint<H>(dir: string, fingerprint: string): Promi
     const { format: _format, version: _version, step: _step, sizes: _sizes, hasEma: _hasEma, hasBest: _hasBest, bytes: _bytes, sha256: _sha256, ...meta } = stored;
     return { meta, state, best };
   } catch (err) {
-    return { problem: `${name}: unreadable (${(err as Error).message.split('\n')[0]})` };
+    return { problem: `${name}: unreadable (${(err as Error).message.split('\n')[0]})`, damaged: true };
   }
 }

@@ -9,6 +9,7 @@
  * where an uninterrupted one would have been, on the same engine.
  */
 import { Rng } from '../util/rng.ts';
+import { InputError } from '../util/errors.ts';
 import { hexDigest } from '../util/digest.ts';
 import { shuffleInPlace } from '../util/shuffle.ts';
 import { blockNames, initialWeights, generatorSpec, discriminatorSpec, type Architecture, type GanWeights, type NetSpec } from './architecture.ts';
@@ -202,7 +203,12 @@ export async function trainGan(train: ProxyData, val: ProxyData, opts: TrainOpti
     let initial: ValidationScore;
     let resumedFrom: number | undefined;
     const ck = opts.resumeDir ? await loadCheckpoint<EpochRecord>(opts.resumeDir, fingerprint) : undefined;
-    if (ck && 'problem' in ck) opts.log?.(`not resuming from the checkpoint: ${ck.problem}`);
+    if (ck && 'problem' in ck) {
+      if (ck.damaged) {
+        throw new InputError(`the training checkpoint ${ck.problem}: it is not resumed, and training does not start over on its own (damaged storage?); delete ${opts.resumeDir} to train from the first epoch`, opts.resumeDir);
+      }
+      opts.log?.(`not resuming from the checkpoint: ${ck.problem}`);
+    }
     if (ck && !('problem' in ck)) {
       await engine.setState(ck.state);
       history = ck.meta.history;

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { CpuEngine } from '../../src/gan/engines/cpu/engine.ts';
 import { loadModel, proxyInfo, saveModel } from '../../src/gan/model.ts';
 import { DivergenceError, trainGan, type EngineFactory, type TrainOptions } from '../../src/gan/train.ts';
 import { validationBins, validationScore } from '../../src/gan/validation.ts';
+import { InputError } from '../../src/util/errors.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { gaussian, toyData } from './toy.ts';
 
@@ -105,7 +106,7 @@ describe('checkpoints', () => {
     expect(bytes(resumed.weights.G).equals(bytes(whole.weights.G))).toBe(true);
   }, 30_000);
 
-  it('start afresh, saying why, when the options differ or the checkpoint is damaged', async () => {
+  it('start afresh, saying why, when the options differ; refuse a damaged checkpoint, naming it and how to start over', async () => {
     const train = toyData(600, 10);
     const val = toyData(300, 11);
     const dir = path.join(await tempDir(), 'ck');
@@ -116,15 +117,18 @@ describe('checkpoints', () => {
     expect(other.resumed_from).toBeUndefined();
     expect(other.history).toHaveLength(4);
     expect(lines.join('\n')).toMatch(/other options or data/);
-    // Truncate the state of a checkpoint of the original run: it is refused, not resumed.
+    // Truncate the state of a checkpoint of the original run (issue 14): it is neither resumed nor
+    // silently replaced by a fresh start.
     const again = new AbortController();
     await expect(trainGan(train, val, base({ epochs: 4, resumeDir: dir, signal: again.signal, onEpoch: (e) => { if (e.epoch === 3) again.abort(new Error('stop')); } }))).rejects.toThrow('stop');
     const [ck] = (await readdir(dir)).filter((d) => d.startsWith('epoch-'));
+    const { bytes: whole } = JSON.parse(await readFile(path.join(dir, ck!, 'state.json'), 'utf8')) as { bytes: number };
     await writeFile(path.join(dir, ck!, 'state.bin'), Buffer.alloc(10));
-    lines.length = 0;
-    const fresh = await trainGan(train, val, base({ epochs: 4, resumeDir: dir, log: (l) => lines.push(l) }));
-    expect(fresh.resumed_from).toBeUndefined();
-    expect(lines.join('\n')).toMatch(/damaged/);
+    const refused = await trainGan(train, val, base({ epochs: 4, resumeDir: dir })).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InputError);
+    expect((refused as InputError).render()).toBe(
+      `${dir}: the training checkpoint ${ck}: state.bin is damaged (10 of ${whole} bytes, or its checksum differs): it is not resumed, and training does not start over on its own (damaged storage?); delete ${dir} to train from the first epoch`,
+    );
   }, 30_000);
 });
 
