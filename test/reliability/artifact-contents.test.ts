@@ -54,5 +54,7 @@ describe('a manifest whose output path leads out of its artifact', () => {
     expect(again.stderr).toMatch(/manifest output 'out' has the path "\.\.\/\.\.\/\.\.\/outside\.txt", which leads out of the artifact/);
     expect(rig.invocations()).toEqual(['a', 'a']);
     expect(readFileSync(again.doc.stages[0]!.outputs.out!, 'utf8')).toBe('mine\n');
+    const verify = await rig.run(['verify', '--store', rig.store]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
 });

@@ -39,6 +39,8 @@ stages:
     expect(out.startsWith(store)).toBe(true);
     expect(readFileSync(out, 'utf8')).toBe(`${value}\n`.repeat(3));
     expect(readFileSync(r.doc.stages.find((s) => s.id === 'b')!.outputs['copy.txt']!, 'utf8')).toBe(`${value}\n`.repeat(9));
+    const verify = await rig.run(['verify', '--store', store]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     for (const f of ['F', 'G', 'H']) {
       expect(existsSync(join(rig.dir, f)), f).toBe(false);
       expect(existsSync(join(store, 'artifacts', r.doc.stages[0]!.key, f)), f).toBe(false);

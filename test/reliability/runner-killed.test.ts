@@ -57,6 +57,8 @@ describe('kill -9 of nugan run', () => {
     expect(rig.artifacts()).toHaveLength(1);
     expect(readdirSync(join(rig.store, 'tmp'))).toEqual([]);
     expect(readdirSync(join(rig.store, 'locks'))).toEqual([]);
+    const verify = await rig.run(['verify', '--store', rig.store]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
 
   it('stops a stage process whose runner dies while nothing else runs, within seconds', async () => {
