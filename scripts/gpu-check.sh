@@ -12,7 +12,7 @@
 # node_modules/webgpu, which the bundle leaves external):
 #
 #   scripts/gpu-check.sh [--node PATH] [--mirror PATH/torch-gan-mirror.py] [--work DIR] [--epochs N]
-#                        [--events N] [--generate N]
+#                        [--events N] [--generate N] [--skip-bench]
 #
 # --events (default 1000000) and --generate (default 10000000) exist to try the script itself on a
 # small scale (with NUGAN_ALLOW_SOFTWARE_GPU=1 on lavapipe). Everything it writes goes under --work
@@ -25,6 +25,7 @@ work=
 epochs=2
 events=1000000
 generate=10000000
+bench=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --node) node=$2; shift 2 ;;
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
     --epochs) epochs=$2; shift 2 ;;
     --events) events=$2; shift 2 ;;
     --generate) generate=$2; shift 2 ;;
+    --skip-bench) bench=0; shift ;;
     -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "gpu-check: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -65,7 +67,9 @@ console.log(i ? 'webgpu adapter: ' + [i.vendor, i.architecture, i.device, i.desc
 process.exit(0);" 2>&1 | grep -v '^Warning' || echo "webgpu adapter: probe failed"
 
 section 'bench gan (WebGPU section)'
-if [ -d "$root/node_modules/tsx" ] && [ -d "$root/bench" ]; then
+if [ $bench = 0 ]; then
+  echo "skipped (--skip-bench)"
+elif [ -d "$root/node_modules/tsx" ] && [ -d "$root/bench" ]; then
   BENCH_GAN=webgpu "$node" --import tsx "$root/bench/index.ts" gan 2>&1 | grep -v '^Warning'
 else
   echo "skipped: no node_modules/tsx here (the bench runs from a repository checkout); steps 4-5 measure the engine through the CLI"
@@ -101,11 +105,14 @@ const st = doc.stages.find((s) => s.id === 'model');
 const dir = dirname(Object.values(st.outputs)[0]);
 const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).summary;
 const h = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8'));
-const epochSeconds = h.epochs.map((e) => e.seconds ?? e.train_seconds).filter((x) => typeof x === 'number');
 console.log('engine', m.engine, '|', m.device, '| kernels', m.kernels);
-console.log('train events', m.train_events, '| train_seconds (all epochs, with validation)', m.train_seconds);
-console.log('training events/s over the whole stage:', Math.round(($epochs * m.train_events) / m.train_seconds));
-if (epochSeconds.length) console.log('epoch seconds:', epochSeconds.join(', '));
+console.log('train events', m.train_events, '| train_seconds (sum of epoch times, without validation)', m.train_seconds);
+// Per epoch: events trained / seconds. The first epoch includes compiling the kernels; the last is the speed.
+let seen = 0;
+for (const e of h.epochs) {
+  console.log('epoch', e.epoch, ':', (e.seconds).toFixed(2), 's,', Math.round((e.events_seen - seen) / e.seconds), 'training events/s');
+  seen = e.events_seen;
+}
 console.log('model directory:', join(dir, 'model'));
 " || true
 else
