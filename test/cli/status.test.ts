@@ -40,7 +40,7 @@ describe('status, dag and gc', () => {
     const stale = await rig.run(['status', p, '--store', rig.store, '--json']);
     const byId = Object.fromEntries(JSON.parse(stale.stdout).stages.map((s: { id: string }) => [s.id, s]));
     expect(byId.prep).toMatchObject({ state: 'stale', reasons: ['input file data.txt changed'] });
-    expect(byId['train@10'].reasons).toEqual(['param with.run: "echo 10 5 > m.txt" → "echo 10 6 > m.txt"', "upstream stage 'prep' changed"]);
+    expect(byId['train@10'].reasons).toEqual(['param with.run: "echo \'10\' 5 > m.txt" → "echo \'10\' 6 > m.txt"', "upstream stage 'prep' changed"]);
     expect(byId.eval.reasons).toEqual(["upstream stage 'train@10' changed", "upstream stage 'train@20' changed"]);
   });
 
