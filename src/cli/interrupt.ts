@@ -2,7 +2,7 @@
  * Ctrl-C (SIGINT) or SIGTERM during a command that writes a file (`simulate`, `generate`, `ingest`):
  * the first signal aborts the work, whose writer then discards its temporary file, so an interrupted
  * command leaves nothing behind — not a 1 GB hidden `.tmp` (docs/cache.md's atomic writes). A second
- * signal leaves at once.
+ * signal leaves at once. `nugan run` uses the same interrupt to stop its running stages.
  */
 export interface Interrupt {
   readonly signal: AbortSignal;
@@ -10,10 +10,12 @@ export interface Interrupt {
   dispose(): void;
 }
 
-export function abortOnInterrupt(): Interrupt {
+/** `onFirst` is told of the first signal before the work is aborted (e.g. to say what happens next). */
+export function abortOnInterrupt(onFirst?: (sig: NodeJS.Signals) => void): Interrupt {
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
-    if (abort.signal.aborted) process.exit(130);
+    if (abort.signal.aborted) process.exit(130); // a second signal: leave now (temporaries are never taken as results)
+    onFirst?.(sig);
     abort.abort(new Error(sig));
   };
   process.on('SIGINT', onSignal);

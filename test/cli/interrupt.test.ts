@@ -6,17 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rig, states } from './rig.ts';
+import { until } from '../wait.ts';
 
 function manifestIds(rig: Rig): string[] {
   return rig.artifacts().map((k) => (JSON.parse(readFileSync(join(rig.store, 'artifacts', k, 'manifest.json'), 'utf8')) as { id: string }).id).sort();
-}
-
-async function until(cond: () => boolean, ms = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe('interrupting a run', () => {

@@ -7,17 +7,10 @@ import { existsSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Rig, states } from '../cli/rig.ts';
+import { until } from '../wait.ts';
 
 let rig: Rig;
 afterEach(() => rig?.cleanup());
-
-async function until(cond: () => boolean, ms = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('a damaged training checkpoint', () => {
   it('makes the next run fail its train stage, naming the checkpoint and how to start over', async () => {

@@ -5,17 +5,10 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Rig } from '../cli/rig.ts';
+import { until } from '../wait.ts';
 
 let rig: Rig;
 afterEach(() => rig?.cleanup());
-
-async function until(cond: () => boolean, ms = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('Ctrl-C of nugan simulate', () => {
   it('removes its temporary file, says nothing was written, and exits 130', async () => {

@@ -8,17 +8,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alive } from '../../src/cache/lock.ts';
 import { Rig, states } from '../cli/rig.ts';
+import { until } from '../wait.ts';
 
 let rig: Rig;
 afterEach(() => rig?.cleanup());
-
-async function until(cond: () => boolean, ms = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('kill -9 of nugan run', () => {
   it('stops its stage process and the program it ran; the next run runs the stage once, never beside them, into a clean store', async () => {

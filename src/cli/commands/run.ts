@@ -19,6 +19,7 @@ import { parseCommandArgs, type ParsedArgs } from '../args.ts';
 import { failWithDiagnostics } from '../problems.ts';
 import { createRemoteLink, type RemoteLink } from '../../cache/remote/link.ts';
 import { openRemote, REMOTE_HELP, REMOTE_OPTIONS, remoteSettings } from '../remote-options.ts';
+import { abortOnInterrupt } from '../interrupt.ts';
 
 const help = `usage: nugan run [PIPELINE] [options]
 
@@ -114,7 +115,8 @@ export default async function runCommand(argv: string[]): Promise<number> {
     if (e.type === 'plan') planEvent = e;
     if (!opts.dryRun) reporter.listener(e);
   };
-  const interrupt = interruptOnSignals();
+  // The first Ctrl-C (or SIGTERM) aborts the run cleanly; a second one leaves at once.
+  const interrupt = abortOnInterrupt((sig) => err(`\n${sig}: stopping running stages; nothing half-done is kept (Ctrl-C again to quit at once)\n`));
   const executor = await createExecutor(opts.executor, { kinds: stageKinds, storeDir: store.dir, pipelineFile: plan.pipeline.file, slots: opts.jobs ?? defaultJobs(), slurm: plan.pipeline.slurm });
   // On a cluster the executor knows how many jobs it may queue; --jobs still caps it when given.
   const jobs = opts.jobs ?? (executor.ownsSlots ? Math.max(1, executor.slots) : defaultJobs());
@@ -203,27 +205,6 @@ async function chooseReporter(opts: RunOptions): Promise<{ listener: RunListener
     return createListrReporter();
   }
   return { listener: createPlainReporter(err, { verbose: opts.verbose }), done: async () => {} };
-}
-
-/** The first Ctrl-C (or SIGTERM) aborts the run cleanly; a second one leaves at once. */
-function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
-  const abort = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) process.exit(130); // a second Ctrl-C: leave now (temp dirs are never taken as artifacts)
-    err(`\n${sig}: stopping running stages; nothing half-done is kept (Ctrl-C again to quit at once)\n`);
-    abort.abort(new Error(sig));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: abort.signal,
-    dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
 }
 
 function printDryRun(plan: Plan, stages: Extract<RunEvent, { type: 'plan' }>['stages'], json: boolean): void {

@@ -12,6 +12,7 @@ import { alive } from '../../../src/cache/lock.ts';
 import { runInChildProcess } from '../../../src/runner/executors/child-process.ts';
 import type { StageJobSpec } from '../../../src/runner/executor.ts';
 import { repoRoot } from '../../cli/rig.ts';
+import { until } from '../../wait.ts';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,14 +22,6 @@ const stubborn = (pidFile: string) => [process.execPath, '-e', `require('fs').wr
 
 function job(storeDir: string): StageJobSpec {
   return { schema: 1, id: 'stuck', kind: 'command', key: 'k', keyData: {}, params: {}, inputs: {}, pipelineFile: 'p.yaml', pipelineDir: '.', seed: 1, resources: { cpus: 1, gpus: 0 }, storeDir } as unknown as StageJobSpec;
-}
-
-async function until(cond: () => boolean, ms = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('stage processes', () => {
