@@ -278,6 +278,21 @@ export class WebGpuEngine implements GanEngine {
 
   // ---- training ----------------------------------------------------------------------------
 
+  /** Records `program` `repeats` times into one compute pass of one command buffer, and submits it. */
+  private submit(program: readonly Dispatch[], repeats: number): void {
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    for (let r = 0; r < repeats; r++) {
+      for (const d of program) {
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.group);
+        pass.dispatchWorkgroups(d.x, d.y);
+      }
+    }
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+  }
+
   /** Grows the per-epoch buffers to `steps` steps (then the step program's bind groups are stale). */
   private epochBuffers(steps: number, batch: number): NonNullable<WebGpuEngine['epochBufs']> {
     if (!this.epochBufs || this.epochBufs.steps < steps) {
@@ -320,17 +335,7 @@ export class WebGpuEngine implements GanEngine {
         const submitted = done + (inFlight?.steps ?? 0);
         if (submitted < req.steps && !req.signal?.aborted) {
           const n = Math.min(chunk, req.steps - submitted);
-          const enc = this.device.createCommandEncoder();
-          const pass = enc.beginComputePass();
-          for (let s = 0; s < n; s++) {
-            for (const d of program) {
-              pass.setPipeline(d.pipeline);
-              pass.setBindGroup(0, d.group);
-              pass.dispatchWorkgroups(d.x, d.y);
-            }
-          }
-          pass.end();
-          this.device.queue.submit([enc.finish()]);
+          this.submit(program, n);
           next = { promise: this.device.queue.onSubmittedWorkDone(), steps: n, started: performance.now() };
         }
         if (inFlight) {
@@ -567,15 +572,7 @@ export class WebGpuEngine implements GanEngine {
           program.push(this.dispatch(forwardWgsl(shape), FORWARD_KINDS, [weights, input, c, h[b % 2]!, this.dummy('gen-s'), last ? o : this.dummy('gen-out'), ctl, this.uniform(FORWARD_ARGS, args, undefined, temp)], Math.ceil(rows / shape.rows)));
         }
         upload(this.device.queue, c, 0, cond, off, rows);
-        const enc = this.device.createCommandEncoder();
-        const pass = enc.beginComputePass();
-        for (const d of program) {
-          pass.setPipeline(d.pipeline);
-          pass.setBindGroup(0, d.group);
-          pass.dispatchWorkgroups(d.x, d.y);
-        }
-        pass.end();
-        this.device.queue.submit([enc.finish()]);
+        this.submit(program, 1);
         const [chunk] = await this.read([o], [2 * rows]);
         result.set(chunk!, 2 * off);
       }
