@@ -398,6 +398,10 @@ export interface TrainingCurves {
   valMap?: number[];
   /** The epoch kept as the model. */
   chosenEpoch?: number;
+  /** Training events seen by the end of each epoch, when recorded. */
+  eventsSeen?: number[];
+  /** MAP of each monitor sample (e.g. 100k events at E_nu = 1 GeV) per epoch, when training had monitors. */
+  monitors?: { label: string; map: number[] }[];
 }
 
 /** "loss_g" → "generator loss", "d_loss" → "discriminator loss"; others unchanged. */
@@ -442,5 +446,26 @@ export function trainingCurvesSpec(h: TrainingCurves, title: string): PlotSpec {
       ],
     });
   }
-  return { title: title + (h.chosenEpoch !== undefined ? ` (dashed: chosen epoch ${h.chosenEpoch})` : ''), vconcat: panels, spacing: 8 };
+  // Quality per unit of compute: each monitor's MAP against the training events seen so far.
+  const seen = h.eventsSeen;
+  if (h.monitors?.length && seen) {
+    const rows = h.monitors.flatMap((m) => m.map.map((v, i) => ({ events: seen[i]! / 1e6, value: v, series: m.label })).filter((r) => Number.isFinite(r.value) && Number.isFinite(r.events)));
+    panels.push({
+      width: 330,
+      height: 130,
+      layer: [
+        {
+          data: { values: rows },
+          mark: { type: 'line', point: { size: 12 }, strokeWidth: 1.5 },
+          encoding: {
+            x: { field: 'events', type: 'quantitative', title: 'training events seen (millions)' },
+            y: { field: 'value', type: 'quantitative', title: 'monitor MAP', scale: { type: 'log' } },
+            color: { field: 'series', type: 'nominal', title: null, scale: { range: ['#0072B2', '#D55E00', '#009E73', '#CC79A7'] }, legend: { orient: 'top', symbolType: 'stroke', symbolStrokeWidth: 3, labelLimit: 300 } },
+          },
+        },
+        { data: one, mark: { type: 'rule', color: '#666', strokeDash: [2, 2] }, encoding: { y: { datum: PERFECT_MAP } } },
+      ],
+    });
+  }
+  return { title: title + (h.chosenEpoch !== undefined ? ` (dashed: chosen epoch ${h.chosenEpoch})` : ''), vconcat: panels, spacing: 8, resolve: { scale: { color: 'independent' } } };
 }

@@ -5,7 +5,8 @@
  * Accepted: `{ epochs: [{ epoch, <loss fields>, <val MAP field> }, …], chosen_epoch? | best_epoch? }`,
  * a bare array of such records, or columns `{ epoch: [...], loss_g: [...], val_map: [...] }`.
  * A field whose name contains "map" (any case) is the validation MAP; other numeric fields whose name
- * contains "loss" (or is g/d/gen/disc) are losses; everything else is ignored.
+ * contains "loss" (or is g/d/gen/disc) are losses; `events_seen` and per-epoch `monitor` lists
+ * ({ label, map }) give the monitor curves; everything else is ignored.
  */
 import type { TrainingCurves } from '../plot/charts.ts';
 
@@ -60,5 +61,28 @@ export function normalizeHistory(raw: unknown): TrainingCurves | undefined {
     let best = Number.POSITIVE_INFINITY;
     valMap.forEach((v, i) => { if (v < best) { best = v; chosenEpoch = epochs[i]; } });
   }
-  return { epochs, losses, ...(valMap ? { valMap } : {}), ...(chosenEpoch !== undefined ? { chosenEpoch } : {}) };
+  const eventsSeen = keys.has('events_seen') ? series('events_seen') : undefined;
+  const monitors = monitorSeries(rows);
+  return {
+    epochs,
+    losses,
+    ...(valMap ? { valMap } : {}),
+    ...(chosenEpoch !== undefined ? { chosenEpoch } : {}),
+    ...(eventsSeen && monitors.length ? { eventsSeen, monitors } : {}),
+  };
+}
+
+/** Per-monitor MAP series from the rows' `monitor: [{ label, map }, …]` lists (NaN where an epoch lacks one). */
+function monitorSeries(rows: Row[]): { label: string; map: number[] }[] {
+  const byLabel = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    if (!Array.isArray(r.monitor)) return;
+    for (const m of r.monitor) {
+      if (!isRecord(m) || typeof m.label !== 'string' || typeof m.map !== 'number') continue;
+      let series = byLabel.get(m.label);
+      if (!series) byLabel.set(m.label, (series = new Array<number>(rows.length).fill(Number.NaN)));
+      series[i] = m.map;
+    }
+  });
+  return [...byLabel].map(([label, map]) => ({ label, map }));
 }

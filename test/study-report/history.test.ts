@@ -16,6 +16,21 @@ describe('reading a training history', () => {
     expect(Object.keys(h.losses)).toEqual(['g_loss']);
   });
 
+  it("collects each monitor's MAP against the training events seen, for the quality-per-compute curves", () => {
+    const h = normalizeHistory({
+      epochs: [
+        { epoch: 1, loss_g: 1, val_map: 3, events_seen: 360_000, monitor: [{ label: 'E_nu = 1 GeV', map: 3.5, emd: 0.04 }, { label: 'E_nu = 3 GeV', map: 2.5, emd: 0.05 }] },
+        { epoch: 2, loss_g: 0.9, val_map: 2, events_seen: 720_000, monitor: [{ label: 'E_nu = 3 GeV', map: 2.1, emd: 0.04 }] },
+      ],
+    })!;
+    expect(h.eventsSeen).toEqual([360_000, 720_000]);
+    expect(h.monitors).toEqual([
+      { label: 'E_nu = 1 GeV', map: [3.5, Number.NaN] },
+      { label: 'E_nu = 3 GeV', map: [2.5, 2.1] },
+    ]);
+    expect(normalizeHistory({ epochs: [{ epoch: 1, loss_g: 1 }] })!.monitors).toBeUndefined();
+  });
+
   it('numbers epochs from 1 when records have no epoch field', () => {
     expect(normalizeHistory([{ loss: 1 }, { loss: 2 }])!.epochs).toEqual([1, 2]);
   });
