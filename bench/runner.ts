@@ -7,7 +7,7 @@
  * (target: memoised re-hash < 10 ms).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,21 @@ function noopRun(dir: string): void {
   const imp = execFileSync(process.execPath, ['--import', 'tsx', '-e', "const t = performance.now(); await import('./stages/index.ts'); process.stdout.write(String(performance.now() - t));"], { cwd: root, env }).toString();
   out(`no-op run of 50 cached stages, verification on (process start to exit, tsx included): median ${times[1]!.toFixed(0)} ms (min ${times[0]!.toFixed(0)}, max ${times[2]!.toFixed(0)}); target < 1000 ms: ${times[1]! < 1000 ? 'met' : 'MISSED'}`);
   out(`  of which: node + tsx start-up (nugan --version) ${base[1]!.toFixed(0)} ms; importing stages/index.ts (all stage kinds) ${Number(imp).toFixed(0)} ms`);
+  // The same run from the single-file bundle (`npm run bundle`), the form a cluster or GPU node runs:
+  // no TypeScript to compile at start-up, so it shows what the runner itself costs.
+  const bundle = join(root, 'dist', 'nugan.mjs');
+  if (!existsSync(bundle)) {
+    out('no-op run from the bundle: skipped (run `npm run bundle` first)');
+    return;
+  }
+  const bundled: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    execFileSync(process.execPath, [bundle, ...args.slice(1)], { env, stdio: 'ignore' });
+    bundled.push(performance.now() - t0);
+  }
+  bundled.sort((a, b) => a - b);
+  out(`no-op run of the same 50 cached stages from dist/nugan.mjs: median ${bundled[1]!.toFixed(0)} ms (min ${bundled[0]!.toFixed(0)}, max ${bundled[2]!.toFixed(0)}); target < 1000 ms: ${bundled[1]! < 1000 ? 'met' : 'MISSED'}`);
 }
 
 /** The verification's share of that run: the quick check of the 50 artifacts in-process, and the full re-hash. */
