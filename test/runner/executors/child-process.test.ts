@@ -17,8 +17,11 @@ import { until } from '../../wait.ts';
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A "stage process" that writes its pid, then ignores SIGTERM and spins on its event loop forever. */
-const stubborn = (pidFile: string) => [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`];
+/**
+ * A "stage process" that ignores SIGTERM, then writes its pid, and spins on its event loop forever. The
+ * handler goes first: a SIGTERM that arrived between the pid file and the handler would kill it at once.
+ */
+const stubborn = (pidFile: string) => [process.execPath, '-e', `process.on('SIGTERM', () => {}); require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`];
 
 function job(storeDir: string): StageJobSpec {
   return { schema: 1, id: 'stuck', kind: 'command', key: 'k', keyData: {}, params: {}, inputs: {}, pipelineFile: 'p.yaml', pipelineDir: '.', seed: 1, resources: { cpus: 1, gpus: 0 }, storeDir } as unknown as StageJobSpec;
