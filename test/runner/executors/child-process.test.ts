@@ -34,6 +34,7 @@ describe('stage processes', () => {
     const ac = new AbortController();
     const outcome = runInChildProcess(job(dir), { signal: ac.signal, gpus: [], onProgress: () => {} }, stubborn(pidFile), 300);
     await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '');
+    await new Promise((r) => setTimeout(r, 100)); // insurance: the child is past its first tick, its handler surely live
     const t0 = Date.now();
     ac.abort(new Error('SIGINT'));
     const o = await outcome;
